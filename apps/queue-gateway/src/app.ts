@@ -1,0 +1,42 @@
+import type { GatewayConfig } from '@concert/config';
+import { isRedisUnavailable, loggerOptions, problemJson, serverOptions, useStrictValidation } from '@concert/http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import authPlugin from './plugins/auth.ts';
+import promoterPlugin from './plugins/promoter.ts';
+import queuePlugin from './plugins/queue.ts';
+import rateLimitPlugin from './plugins/rate-limit.ts';
+import redisPlugin from './plugins/redis.ts';
+import adminRoutes from './routes/admin/queues.ts';
+import healthRoutes from './routes/health/index.ts';
+import queueRoutes from './routes/queue/index.ts';
+
+export interface GatewayAppOptions {
+  config: GatewayConfig;
+}
+
+/** The queue-gateway as a plugin: services first, then routes. It never listens. */
+export default async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
+  const { config } = opts;
+  useStrictValidation(app);
+  await app.register(problemJson, { isDependencyError: isRedisUnavailable });
+  await app.register(redisPlugin, { url: config.REDIS_URL });
+  await app.register(queuePlugin, { config });
+  await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS });
+  await app.register(promoterPlugin, {
+    isEnabled: config.PROMOTER_ENABLED,
+    intervalMs: config.PROMOTER_INTERVAL_MS,
+    batchMax: config.PROMOTER_BATCH_MAX,
+  });
+  await app.register(healthRoutes);
+  await app.register(queueRoutes);
+  await app.register(adminRoutes);
+}
+
+/** A ready-to-listen Fastify instance with the gateway registered; used by server.ts, tests and benches. */
+export async function buildGatewayApp(config: GatewayConfig, overrides: FastifyServerOptions = {}) {
+  const app = Fastify({ ...serverOptions, logger: loggerOptions(config.LOG_LEVEL), ...overrides }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(gatewayApp, { config });
+  return app;
+}

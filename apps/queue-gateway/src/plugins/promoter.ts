@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    promoter: { runTick(): Promise<void>; stop(): Promise<void> };
+  }
+}
+
+export interface PromoterOptions {
+  isEnabled: boolean;
+  intervalMs: number;
+  batchMax: number;
+}
+
+/**
+ * Ticks every open room's promotion script. Every instance runs one and no leader is elected: each
+ * tick is atomic in Redis and the rate and capacity are enforced there, so extra instances only add
+ * ticks, never admissions beyond the limits.
+ */
+async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let isStopped = false;
+  let lastErrorLog = 0;
+  let rooms: number[] = [];
+  let roomsReadAt = 0;
+
+  async function runTick(): Promise<void> {
+    const now = Date.now();
+    // The open-room set changes only when an operator acts; reading it once a second is plenty.
+    if (now - roomsReadAt > 1000) {
+      rooms = await app.queue.listOpenRooms();
+      roomsReadAt = now;
+    }
+    for (const concertId of rooms) {
+      const r = await app.queue.promoteRoom(concertId, opts.batchMax);
+      if (r.admitted + r.idleExpired + r.activeExpired > 0) {
+        app.log.debug({ concertId, ...r }, 'promotion tick');
+      }
+    }
+  }
+
+  function schedule() {
+    if (isStopped) return;
+    timer = setTimeout(() => {
+      inFlight = runTick()
+        .catch((err: unknown) => {
+          if (Date.now() - lastErrorLog > 5000) {
+            lastErrorLog = Date.now();
+            app.log.warn({ err }, 'promotion tick failed');
+          }
+        })
+        .finally(() => {
+          inFlight = undefined;
+          schedule();
+        });
+    }, opts.intervalMs);
+  }
+
+  async function stop() {
+    isStopped = true;
+    if (timer) clearTimeout(timer);
+    await inFlight;
+  }
+
+  app.decorate('promoter', { runTick, stop });
+  if (opts.isEnabled) app.addHook('onReady', async () => schedule());
+  // preClose: the promoter stops before requests drain and long before Redis closes.
+  app.addHook('preClose', stop);
+}
+
+export default fp(promoterPlugin, { name: 'promoter', dependencies: ['queue'], fastify: '5.x' });

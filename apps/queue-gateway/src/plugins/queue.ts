@@ -1,0 +1,31 @@
+import type { GatewayConfig } from '@concert/config';
+import { createQueueCore, createTokenCodec, type QueueCore, type RoomConfig, type TokenCodec } from '@concert/queue-core';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    queue: QueueCore;
+    tokens: TokenCodec;
+    /** A new room's settings, from the QUEUE_* environment. */
+    roomDefaults: RoomConfig;
+  }
+}
+
+async function queuePlugin(app: FastifyInstance, opts: { config: GatewayConfig }) {
+  const { config } = opts;
+  app.decorate(
+    'queue',
+    createQueueCore({ redis: app.redis, prefix: config.REDIS_KEY_PREFIX, eventsMaxLen: config.QUEUE_EVENTS_MAXLEN }),
+  );
+  app.decorate('tokens', createTokenCodec(config.QUEUE_TOKEN_SECRET));
+  app.decorate('roomDefaults', {
+    maxActive: config.QUEUE_MAX_ACTIVE,
+    admitPerSecond: config.QUEUE_ADMIT_PER_SECOND,
+    activeTtlSeconds: config.QUEUE_ACTIVE_TTL_SECONDS,
+    idleTimeoutSeconds: config.QUEUE_IDLE_TIMEOUT_SECONDS,
+    maxWaiting: config.QUEUE_MAX_WAITING,
+  });
+}
+
+export default fp(queuePlugin, { name: 'queue', dependencies: ['redis'], fastify: '5.x' });

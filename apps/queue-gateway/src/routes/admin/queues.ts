@@ -1,0 +1,49 @@
+import { AppError, NoBody, problemResponses, toId } from '@concert/http';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Room, RoomConfigBody, RoomParams } from '../../schemas/admin.ts';
+
+const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireAdminKey);
+
+  async function readRoom(concertId: number) {
+    const stats = await app.queue.readRoomStats(concertId);
+    if (!stats) throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
+    return stats;
+  }
+
+  app.put(
+    '/v1/admin/queues/:concertId',
+    {
+      schema: {
+        params: RoomParams,
+        body: RoomConfigBody,
+        response: { 200: Room, ...problemResponses(400, 401, 503) },
+      },
+    },
+    async (request) => {
+      const concertId = toId(request.params.concertId);
+      const { created, config } = await app.queue.openRoom(concertId, request.body ?? {}, app.roomDefaults);
+      request.log.info({ concertId, created, config }, created ? 'room opened' : 'room reconfigured');
+      return readRoom(concertId);
+    },
+  );
+
+  app.get(
+    '/v1/admin/queues/:concertId',
+    { schema: { params: RoomParams, response: { 200: Room, ...problemResponses(400, 401, 404, 503) } } },
+    async (request) => readRoom(toId(request.params.concertId)),
+  );
+
+  app.delete(
+    '/v1/admin/queues/:concertId',
+    { schema: { params: RoomParams, response: { 204: NoBody, ...problemResponses(400, 401, 503) } } },
+    async (request, reply) => {
+      const concertId = toId(request.params.concertId);
+      const wasOpen = await app.queue.closeRoom(concertId);
+      request.log.info({ concertId, wasOpen }, 'room closed');
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default adminRoutes;

@@ -1,0 +1,54 @@
+import { AppError, NoBody, problemResponses } from '@concert/http';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
+
+/** Seconds a client should wait before retrying a join into a full room. */
+const FULL_RETRY_AFTER_SECONDS = 30;
+
+const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/queue/tokens',
+    {
+      schema: {
+        body: JoinBody,
+        response: { 200: JoinResponse, 201: JoinResponse, ...problemResponses(400, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { userId, concertId } = request.body;
+      const result = await app.queue.joinRoom(concertId, userId);
+      if (result.outcome === 'NO_ROOM') {
+        throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
+      }
+      if (result.outcome === 'FULL') {
+        throw new AppError('QUEUE_FULL', 503, 'the waiting room is full', FULL_RETRY_AFTER_SECONDS);
+      }
+      const token = app.tokens.signToken({ userId, concertId, tokenId: result.tokenId });
+      reply.status(result.outcome === 'JOINED' ? 201 : 200);
+      return { token, concertId, userId, ...result.status } as typeof JoinResponse.static;
+    },
+  );
+
+  app.get(
+    '/v1/queue/status',
+    {
+      preHandler: app.requireQueueToken,
+      schema: { response: { 200: QueueStatus, ...problemResponses(401, 429, 503) } },
+    },
+    async (request) => app.queue.pollToken(request.claims!),
+  );
+
+  app.delete(
+    '/v1/queue/tokens/current',
+    {
+      preHandler: app.requireQueueToken,
+      schema: { response: { 204: NoBody, ...problemResponses(401, 429, 503) } },
+    },
+    async (request, reply) => {
+      await app.queue.expireToken(request.claims!, 'leave');
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default queueRoutes;

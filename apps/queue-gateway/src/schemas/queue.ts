@@ -1,0 +1,31 @@
+import { Id } from '@concert/http';
+import { type Static, Type } from '@sinclair/typebox';
+
+export const JoinBody = Type.Object(
+  { userId: Id, concertId: Id },
+  { additionalProperties: false },
+);
+export type JoinBody = Static<typeof JoinBody>;
+
+const Waiting = Type.Object({
+  status: Type.Literal('WAITING'),
+  position: Type.Integer({ minimum: 1 }),
+  estimatedWaitSeconds: Type.Integer({ minimum: 0 }),
+  pollAfterMs: Type.Integer({ minimum: 0 }),
+});
+const Active = Type.Object({ status: Type.Literal('ACTIVE'), expiresAt: Type.String() });
+const Expired = Type.Object({ status: Type.Literal('EXPIRED') });
+
+/** fast-json-stringify picks the first branch that matches, so each branch names its literal status. */
+export const QueueStatus = Type.Union([Waiting, Active, Expired]);
+
+export const JoinResponse = Type.Intersect([
+  Type.Object({ token: Type.String(), concertId: Type.Integer(), userId: Type.Integer() }),
+  Type.Object({
+    status: Type.Union([Type.Literal('WAITING'), Type.Literal('ACTIVE')]),
+    position: Type.Optional(Type.Integer()),
+    estimatedWaitSeconds: Type.Optional(Type.Integer()),
+    pollAfterMs: Type.Optional(Type.Integer()),
+    expiresAt: Type.Optional(Type.String()),
+  }),
+]);

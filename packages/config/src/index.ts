@@ -1,0 +1,3 @@
+export { loadGatewayConfig, type GatewayConfig } from './gateway.ts';
+export { loadBookingConfig, type BookingConfig } from './booking.ts';
+export { ConfigError } from './parse.ts';

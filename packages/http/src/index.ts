@@ -1,0 +1,7 @@
+export { AppError, type FieldError, titleFor, ValidationError } from './errors.ts';
+export { Id, ID_PATTERN, IdParam, MAX_ID, Money, toId } from './ids.ts';
+export { default as problemJson, type Problem, type ProblemJsonOptions, sendProblem, toProblem } from './problem.ts';
+export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
+export { listenWithGracefulShutdown, loggerOptions, serverOptions } from './server.ts';
+export { toFieldErrors, useStrictValidation } from './validation.ts';
+export { isRedisUnavailable } from './redis-errors.ts';

@@ -1,0 +1,65 @@
+/**
+ * Every Redis key of the waiting rooms is built here and nowhere else.
+ *
+ * A room's keys share the hash tag `{c<concertId>}`, so that each room's Lua scripts touch a single
+ * Redis Cluster slot. The optional prefix lets tests and several deployments share one Redis.
+ */
+export interface RoomKeys {
+  /** HASH: the room's config and its promoter state (rate EWMA, token bucket). Exists iff the room is open. */
+  room: string;
+  /** STRING: the room's server-side join sequence; survives a close so that a token id is never reused. */
+  seq: string;
+  /** ZSET: WAITING users, member userId, score = join sequence (the token id). */
+  waiting: string;
+  /** ZSET: WAITING users, member userId, score = last poll (ms, Redis clock): the liveness index. */
+  seen: string;
+  /** ZSET: ACTIVE users, member userId, score = expiry (ms, Redis clock). */
+  active: string;
+  /** HASH: ACTIVE users, userId -> token id, so that an older token of the same user is not ACTIVE. */
+  activeTokens: string;
+  /** ZSET: admission log, one member per promotion batch, score = time (ms); guards the rate. */
+  admissions: string;
+  /** STREAM: token lifecycle events, consumed by the booking API's journal worker. */
+  events: string;
+}
+
+export interface KeySpace {
+  readonly prefix: string;
+  room(concertId: number): RoomKeys;
+  /** STRING with a TTL: marks a token that was expired by its owner's payment. */
+  paidToken(concertId: number, userId: number, tokenId: number): string;
+  /** SET of open concert ids; read by the promoter and the journal worker, never on a request path. */
+  rooms(): string;
+  /** Prefix of the Redlock seat locks, kept apart from every data key. */
+  seatLock(seatId: number): string;
+  /** Prefix for BullMQ queues of this deployment. */
+  bullPrefix(): string;
+  /** Rate-limit counters. */
+  rateLimit(): string;
+}
+
+export function createKeySpace(prefix = ''): KeySpace {
+  return {
+    prefix,
+    room(concertId) {
+      const base = `${prefix}q:{c${concertId}}`;
+      return {
+        room: `${base}:room`,
+        seq: `${base}:seq`,
+        waiting: `${base}:waiting`,
+        seen: `${base}:seen`,
+        active: `${base}:active`,
+        activeTokens: `${base}:active-tokens`,
+        admissions: `${base}:admissions`,
+        events: `${base}:events`,
+      };
+    },
+    paidToken(concertId, userId, tokenId) {
+      return `${prefix}q:{c${concertId}}:paid:${userId}:${tokenId}`;
+    },
+    rooms: () => `${prefix}q:rooms`,
+    seatLock: (seatId) => `${prefix}lock:seat:${seatId}`,
+    bullPrefix: () => `${prefix}bull`,
+    rateLimit: () => `${prefix}rl:`,
+  };
+}

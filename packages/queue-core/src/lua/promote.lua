@@ -1,0 +1,151 @@
+--[[
+promote: one promotion tick of one room, atomic. Any number of gateway instances may call it at any
+time: the rate and capacity limits live here, on Redis's clock, not in any one process.
+
+KEYS[1] room          HASH   config; promoter state: rate, rateAt, bucket, bucketAt, tick
+KEYS[2] waiting       ZSET   userId -> token id
+KEYS[3] seen          ZSET   userId -> last poll ms
+KEYS[4] active        ZSET   userId -> expiry ms
+KEYS[5] activeTokens  HASH   userId -> token id
+KEYS[6] admissions    ZSET   "<tick>:<count>" -> time ms, one member per admitting tick
+KEYS[7] events        STREAM
+ARGV[1] most tokens to admit, and most to expire of each kind, in this tick
+ARGV[2] events MAXLEN (approximate)
+
+Returns {admitted, idleExpired, activeExpired, waiting, active}.
+
+Steps:
+  1. ACTIVE tokens past their expiry are EXPIRED and free their slots.
+  2. WAITING tokens that have not polled for idleTimeoutSeconds are EXPIRED, never admitted.
+  3. n = min(admitPerSecond - admitted in the last 1000 ms, maxActive - active, token bucket, ARGV[1]).
+     The sliding 1000 ms window makes the rate strict over every window, not just aligned seconds;
+     the token bucket (a fifth of a second's worth) spreads a second's admissions over its ticks.
+  4. The n lowest token ids are admitted, in order.
+  5. The measured admission rate (an exponentially weighted average, tau = 10 s) is updated, but only
+     over ticks where the queue, not a lack of waiting users, limited admissions.
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local batchMax = tonumber(ARGV[1])
+local maxlen = ARGV[2]
+local TAU_SECONDS = 10
+local CHUNK = 1000 -- unpack() is bounded by Lua's C stack (8000 slots)
+
+local cfg = redis.call('HMGET', KEYS[1], 'maxActive', 'admitPerSecond', 'activeTtlSeconds',
+  'idleTimeoutSeconds', 'rate', 'rateAt', 'bucket', 'bucketAt')
+if not cfg[1] then return {0, 0, 0, 0, 0} end
+local maxActive, perSecond = tonumber(cfg[1]), tonumber(cfg[2])
+local ttlMs, idleMs = tonumber(cfg[3]) * 1000, tonumber(cfg[4]) * 1000
+
+local function fmt(n) return string.format('%d', n) end
+
+local function emit(kind, ids)
+  if #ids == 0 then return end
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', maxlen, '*', 't', kind, 'at', now, 'ids', table.concat(ids, ','))
+end
+
+-- Calls `cmd key a1 a2 …` in chunks; `step` values per item (ZADD takes score and member).
+local function chunked(cmd, key, items, step)
+  local per = CHUNK * step
+  for i = 1, #items, per do
+    local last = math.min(i + per - 1, #items)
+    redis.call(cmd, key, unpack(items, i, last))
+  end
+end
+
+-- 1. ACTIVE tokens past expiry.
+local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', fmt(now), 'LIMIT', 0, batchMax)
+local ids = {}
+for i, user in ipairs(due) do
+  ids[i] = user .. ':' .. (redis.call('HGET', KEYS[5], user) or '0')
+end
+if #due > 0 then
+  chunked('ZREM', KEYS[4], due, 1)
+  chunked('HDEL', KEYS[5], due, 1)
+  emit('X', ids)
+end
+local activeExpired = #due
+
+-- 2. WAITING tokens that stopped polling.
+local idleBefore = fmt(now - idleMs)
+local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', idleBefore, 'LIMIT', 0, batchMax)
+ids = {}
+for i, user in ipairs(idle) do
+  ids[i] = user .. ':' .. (redis.call('ZSCORE', KEYS[2], user) or '0')
+end
+if #idle > 0 then
+  chunked('ZREM', KEYS[2], idle, 1)
+  chunked('ZREM', KEYS[3], idle, 1)
+  emit('X', ids)
+end
+local idleExpired = #idle
+
+-- 3. How many may be admitted now.
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', fmt(now - 60000))
+local used = 0
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. fmt(now - 1000), '+inf')) do
+  used = used + tonumber(string.match(member, ':(%d+)$'))
+end
+local burst = math.max(1, math.ceil(perSecond / 5))
+local bucket = tonumber(cfg[7]) or burst
+local bucketAt = tonumber(cfg[8]) or now
+bucket = math.min(burst, bucket + math.max(0, now - bucketAt) * perSecond / 1000)
+
+local activeCount = redis.call('ZCARD', KEYS[4])
+local waitingBefore = redis.call('ZCARD', KEYS[2])
+local limit = math.min(perSecond - used, maxActive - activeCount, math.floor(bucket), batchMax)
+
+-- 4. Admit in order. A popped token that turns out idle (more idle tokens than one sweep takes) is
+-- EXPIRED instead, and the loop pops further.
+local admitted = 0
+if limit > 0 and waitingBefore > 0 then
+  local expiresAt = fmt(now + ttlMs)
+  local scored, tokens, admittedIds, stale = {}, {}, {}, {}
+  local rounds = 0
+  while admitted < limit and rounds < 10 do
+    rounds = rounds + 1
+    local popped = redis.call('ZPOPMIN', KEYS[2], limit - admitted)
+    if #popped == 0 then break end
+    local users = {}
+    for i = 1, #popped, 2 do
+      local user, id = popped[i], popped[i + 1]
+      users[#users + 1] = user
+      if now - tonumber(redis.call('ZSCORE', KEYS[3], user) or 0) >= idleMs then
+        stale[#stale + 1] = user .. ':' .. id
+      else
+        admitted = admitted + 1
+        scored[#scored + 1] = expiresAt
+        scored[#scored + 1] = user
+        tokens[#tokens + 1] = user
+        tokens[#tokens + 1] = id
+        admittedIds[admitted] = user .. ':' .. id
+      end
+    end
+    -- every popped user leaves the liveness index, admitted or not
+    chunked('ZREM', KEYS[3], users, 1)
+  end
+  if admitted > 0 then
+    chunked('ZADD', KEYS[4], scored, 2)
+    chunked('HSET', KEYS[5], tokens, 2)
+    emit('A', admittedIds)
+    local tick = redis.call('HINCRBY', KEYS[1], 'tick', 1)
+    redis.call('ZADD', KEYS[6], fmt(now), tick .. ':' .. admitted)
+  end
+  idleExpired = idleExpired + #stale
+  emit('X', stale)
+end
+bucket = bucket - admitted
+
+-- 5. Measured admission rate.
+local rate = tonumber(cfg[5]) or perSecond
+local rateAt = tonumber(cfg[6]) or now
+local drained = admitted >= waitingBefore and admitted < limit
+if waitingBefore > 0 and not drained and now > rateAt then
+  local dt = math.min((now - rateAt) / 1000, 5)
+  local alpha = 1 - math.exp(-dt / TAU_SECONDS)
+  rate = rate + alpha * (admitted / dt - rate)
+end
+redis.call('HSET', KEYS[1], 'rate', string.format('%.6f', rate), 'rateAt', fmt(now),
+  'bucket', string.format('%.6f', bucket), 'bucketAt', fmt(now))
+
+return {admitted, idleExpired, activeExpired, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[4])}

@@ -1,0 +1,193 @@
+import type { Redis } from 'ioredis';
+import { advisePollAfterMs, estimateWaitSeconds } from './estimate.ts';
+import { createKeySpace, type KeySpace } from './keys.ts';
+import { registerQueueScripts } from './scripts.ts';
+import type { TokenClaims } from './token.ts';
+
+export interface RoomConfig {
+  maxActive: number;
+  admitPerSecond: number;
+  activeTtlSeconds: number;
+  idleTimeoutSeconds: number;
+  maxWaiting: number;
+}
+
+export const ROOM_FIELDS = [
+  'maxActive',
+  'admitPerSecond',
+  'activeTtlSeconds',
+  'idleTimeoutSeconds',
+  'maxWaiting',
+] as const satisfies readonly (keyof RoomConfig)[];
+
+export type QueueStatus =
+  | { status: 'WAITING'; position: number; estimatedWaitSeconds: number; pollAfterMs: number }
+  | { status: 'ACTIVE'; expiresAt: string }
+  | { status: 'EXPIRED' };
+
+export type JoinResult =
+  | { outcome: 'NO_ROOM' }
+  | { outcome: 'FULL' }
+  | { outcome: 'JOINED' | 'REJOINED'; tokenId: number; status: QueueStatus };
+
+export interface RoomStats {
+  concertId: number;
+  waiting: number;
+  active: number;
+  admittedLastMinute: number;
+  measuredAdmitPerSecond: number | null;
+  config: RoomConfig;
+}
+
+export interface PromoteResult {
+  admitted: number;
+  idleExpired: number;
+  activeExpired: number;
+  waiting: number;
+  active: number;
+}
+
+/** Token states as the booking API's gate sees them. */
+export type TokenState = 'ACTIVE' | 'PAID' | 'INACTIVE';
+
+export interface QueueCoreOptions {
+  redis: Redis;
+  /** Key prefix shared by every service of one deployment. */
+  prefix?: string;
+  /** Approximate cap on each room's event stream. */
+  eventsMaxLen?: number;
+}
+
+/** How long a payment-expired token may still read what it paid for. */
+const PAID_MARKER_SECONDS = 86_400;
+
+function toWaiting(position: number, rate: string, admitPerSecond: string, idle: string): QueueStatus {
+  const estimatedWaitSeconds = estimateWaitSeconds(position, Number(rate || Number.NaN), Number(admitPerSecond));
+  return {
+    status: 'WAITING',
+    position,
+    estimatedWaitSeconds,
+    pollAfterMs: advisePollAfterMs(estimatedWaitSeconds, Number(idle)),
+  };
+}
+
+const toActive = (expiresAtMs: string | number): QueueStatus => ({
+  status: 'ACTIVE',
+  expiresAt: new Date(Number(expiresAtMs)).toISOString(),
+});
+
+/**
+ * The waiting rooms, shared by the gateway (join, poll, leave, promote, admin) and the booking API
+ * (token state, expiry after payment). Every operation is one Lua call: one round trip, atomic.
+ */
+export function createQueueCore(options: QueueCoreOptions) {
+  const { redis } = options;
+  const keys: KeySpace = createKeySpace(options.prefix ?? '');
+  const maxLen = options.eventsMaxLen ?? 2_000_000;
+  registerQueueScripts(redis);
+
+  const tokenKeys = (c: number) => {
+    const k = keys.room(c);
+    return [k.waiting, k.seen, k.active, k.activeTokens, k.events] as const;
+  };
+
+  return {
+    keys,
+
+    async openRoom(concertId: number, patch: Partial<RoomConfig>, defaults: RoomConfig) {
+      const k = keys.room(concertId);
+      const values = ROOM_FIELDS.map((f) => (patch[f] === undefined ? '' : patch[f]));
+      const fallback = ROOM_FIELDS.map((f) => defaults[f]);
+      const [created, ...numbers] = await redis.queueOpenRoom(k.room, k.seq, ...values, ...fallback);
+      await redis.sadd(keys.rooms(), concertId);
+      const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, numbers[i]])) as unknown as RoomConfig;
+      return { created: created === 1, config };
+    },
+
+    async closeRoom(concertId: number): Promise<boolean> {
+      const k = keys.room(concertId);
+      const closed = await redis.queueCloseRoom(
+        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.admissions, k.events, maxLen,
+      );
+      await redis.srem(keys.rooms(), concertId);
+      return closed === 1;
+    },
+
+    async listOpenRooms(): Promise<number[]> {
+      return (await redis.smembers(keys.rooms())).map(Number).sort((a, b) => a - b);
+    },
+
+    async readRoomStats(concertId: number): Promise<RoomStats | null> {
+      const k = keys.room(concertId);
+      const r = await redis.queueRoomStats(k.room, k.waiting, k.active, k.admissions);
+      if (r.length === 0) return null;
+      const [waiting, active, admitted, ...rest] = r.map((v) => String(v));
+      const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, Number(rest[i])])) as unknown as RoomConfig;
+      const rate = rest[5] ? Number(rest[5]) : null;
+      return {
+        concertId,
+        waiting: Number(waiting),
+        active: Number(active),
+        admittedLastMinute: Number(admitted),
+        measuredAdmitPerSecond: rate === null ? null : Math.round(rate * 100) / 100,
+        config,
+      };
+    },
+
+    async joinRoom(concertId: number, userId: number): Promise<JoinResult> {
+      const k = keys.room(concertId);
+      const r = await redis.queueJoin(
+        k.room, k.seq, k.waiting, k.seen, k.active, k.activeTokens, k.events, userId, maxLen,
+      );
+      if (r[0] === -1) return { outcome: 'NO_ROOM' };
+      if (r[0] === -2) return { outcome: 'FULL' };
+      const outcome = r[0] === 1 ? 'JOINED' : 'REJOINED';
+      const tokenId = Number(r[2]);
+      if (r[1] === 'ACTIVE') return { outcome, tokenId, status: toActive(r[3]!) };
+      return { outcome, tokenId, status: toWaiting(Number(r[3]), String(r[4]), String(r[5]), String(r[6])) };
+    },
+
+    async pollToken(claims: TokenClaims): Promise<QueueStatus> {
+      const k = keys.room(claims.concertId);
+      const r = await redis.queuePoll(
+        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.events, claims.userId, claims.tokenId, maxLen,
+      );
+      if (r[0] === 'WAITING') return toWaiting(Number(r[1]), String(r[2]), String(r[3]), String(r[4]));
+      if (r[0] === 'ACTIVE') return toActive(r[1]!);
+      return { status: 'EXPIRED' };
+    },
+
+    /**
+     * Expires one token and frees its place at once: on leave, and, with `reason: 'paid'`, after the
+     * booking API took a payment (the token may then still read what it paid for).
+     * Returns whether a live place was freed.
+     */
+    async expireToken(claims: TokenClaims, reason: 'leave' | 'paid'): Promise<boolean> {
+      const paidKey = keys.paidToken(claims.concertId, claims.userId, claims.tokenId);
+      const freed = await redis.queueExpireToken(
+        ...tokenKeys(claims.concertId), paidKey,
+        claims.userId, claims.tokenId, maxLen, reason === 'paid' ? PAID_MARKER_SECONDS : 0,
+      );
+      return freed > 0;
+    },
+
+    /** One read-only round trip: is this exact token ACTIVE, or expired by its owner's payment? */
+    async readTokenState(claims: TokenClaims): Promise<{ state: TokenState; expiresAt?: string }> {
+      const k = keys.room(claims.concertId);
+      const paidKey = keys.paidToken(claims.concertId, claims.userId, claims.tokenId);
+      const r = await redis.queueTokenState(k.active, k.activeTokens, paidKey, claims.userId, claims.tokenId);
+      if (r[0] === 'ACTIVE') return { state: 'ACTIVE', expiresAt: new Date(Number(r[1])).toISOString() };
+      return { state: r[0] as TokenState };
+    },
+
+    async promoteRoom(concertId: number, batchMax: number): Promise<PromoteResult> {
+      const k = keys.room(concertId);
+      const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] = await redis.queuePromote(
+        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.admissions, k.events, batchMax, maxLen,
+      );
+      return { admitted, idleExpired, activeExpired, waiting, active };
+    },
+  };
+}
+
+export type QueueCore = ReturnType<typeof createQueueCore>;

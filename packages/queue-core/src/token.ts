@@ -1,0 +1,49 @@
+import { createSigner, createVerifier } from 'fast-jwt';
+
+/** What a queue token binds: one user, one concert, one token id (the room's join sequence). */
+export interface TokenClaims {
+  userId: number;
+  concertId: number;
+  tokenId: number;
+}
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+const MAX_ID = 2_147_483_647;
+
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
+
+/**
+ * HMAC-SHA256 tokens through fast-jwt. They carry no timestamp, so signing the same claims always gives
+ * the same string: a repeated join hands back the very token the user already holds. A token's life is
+ * its state in Redis; an EXPIRED one never becomes live again, because token ids are never reused.
+ */
+export function createTokenCodec(secret: string) {
+  const signer = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true });
+  // The cache spares repeated HMAC work for a token that polls every few seconds.
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 100_000 });
+
+  return {
+    signToken(claims: TokenClaims): string {
+      return signer({ sub: String(claims.userId), cid: claims.concertId, tid: claims.tokenId });
+    },
+    /** Throws InvalidTokenError for anything but a well-formed token signed with this secret. */
+    verifyToken(token: string): TokenClaims {
+      let payload: { sub?: unknown; cid?: unknown; tid?: unknown };
+      try {
+        payload = verifier(token);
+      } catch {
+        throw new InvalidTokenError('token is malformed or wrongly signed');
+      }
+      const userId = typeof payload.sub === 'string' && /^[1-9]\d{0,9}$/.test(payload.sub) ? Number(payload.sub) : 0;
+      if (!isId(userId) || !isId(payload.cid) || !Number.isSafeInteger(payload.tid) || (payload.tid as number) < 1) {
+        throw new InvalidTokenError('token claims are malformed');
+      }
+      return { userId, concertId: payload.cid, tokenId: payload.tid as number };
+    },
+  };
+}
+
+export type TokenCodec = ReturnType<typeof createTokenCodec>;

@@ -1,0 +1,2 @@
+export * from './redis.ts';
+export * from './mysql.ts';
