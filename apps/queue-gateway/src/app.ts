@@ -1,7 +1,14 @@
 import type { GatewayConfig } from '@concert/config';
-import { isRedisUnavailable, loggerOptions, problemJson, serverOptions, useStrictValidation } from '@concert/http';
+import {
+  isRedisUnavailable,
+  loggerOptions,
+  problemJson,
+  serverOptions,
+  useStrictValidation,
+} from '@concert/http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import authPlugin from './plugins/auth.ts';
 import promoterPlugin from './plugins/promoter.ts';
 import queuePlugin from './plugins/queue.ts';
@@ -16,14 +23,17 @@ export interface GatewayAppOptions {
 }
 
 /** The queue-gateway as a plugin: services first, then routes. It never listens. */
-export default async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
+async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   const { config } = opts;
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError: isRedisUnavailable });
   await app.register(redisPlugin, { url: config.REDIS_URL });
   await app.register(queuePlugin, { config });
   await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });
-  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS });
+  await app.register(rateLimitPlugin, {
+    max: config.RATE_LIMIT_MAX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+  });
   await app.register(promoterPlugin, {
     isEnabled: config.PROMOTER_ENABLED,
     intervalMs: config.PROMOTER_INTERVAL_MS,
@@ -34,9 +44,16 @@ export default async function gatewayApp(app: FastifyInstance, opts: GatewayAppO
   await app.register(adminRoutes);
 }
 
+/** Wrapped by fastify-plugin, so that its services (queue, tokens, promoter) show on the root instance. */
+export default fp(gatewayApp, { name: 'queue-gateway', fastify: '5.x' });
+
 /** A ready-to-listen Fastify instance with the gateway registered; used by server.ts, tests and benches. */
 export async function buildGatewayApp(config: GatewayConfig, overrides: FastifyServerOptions = {}) {
-  const app = Fastify({ ...serverOptions, logger: loggerOptions(config.LOG_LEVEL), ...overrides }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    ...serverOptions,
+    logger: loggerOptions(config.LOG_LEVEL),
+    ...overrides,
+  }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(gatewayApp, { config });
   return app;
 }

@@ -5,7 +5,11 @@ import { buildGatewayApp } from './app.ts';
 try {
   const config = loadGatewayConfig();
   const app = await buildGatewayApp(config);
-  await listenWithGracefulShutdown(app, { port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  await listenWithGracefulShutdown(app, {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

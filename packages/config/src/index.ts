@@ -1,3 +1,3 @@
-export { loadGatewayConfig, type GatewayConfig } from './gateway.ts';
-export { loadBookingConfig, type BookingConfig } from './booking.ts';
+export { type BookingConfig, loadBookingConfig } from './booking.ts';
+export { type GatewayConfig, loadGatewayConfig } from './gateway.ts';
 export { ConfigError } from './parse.ts';

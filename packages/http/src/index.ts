@@ -1,7 +1,13 @@
 export { AppError, type FieldError, titleFor, ValidationError } from './errors.ts';
-export { Id, ID_PATTERN, IdParam, MAX_ID, Money, toId } from './ids.ts';
-export { default as problemJson, type Problem, type ProblemJsonOptions, sendProblem, toProblem } from './problem.ts';
+export { ID_PATTERN, Id, IdParam, MAX_ID, Money, toId } from './ids.ts';
+export {
+  default as problemJson,
+  type Problem,
+  type ProblemJsonOptions,
+  sendProblem,
+  toProblem,
+} from './problem.ts';
+export { isRedisUnavailable } from './redis-errors.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
 export { listenWithGracefulShutdown, loggerOptions, serverOptions } from './server.ts';
 export { toFieldErrors, useStrictValidation } from './validation.ts';
-export { isRedisUnavailable } from './redis-errors.ts';

@@ -45,7 +45,8 @@ export function toProblem(
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
     // Fastify's own client errors: bad JSON, wrong content type, empty body, oversized body.
-    if (status === 413) return { problem: make(413, 'PAYLOAD_TOO_LARGE', 'the body is too large'), isServerError: false };
+    if (status === 413)
+      return { problem: make(413, 'PAYLOAD_TOO_LARGE', 'the body is too large'), isServerError: false };
     if (status === 404) return { problem: make(404, 'NOT_FOUND', 'no such route'), isServerError: false };
     if (status === 429) {
       return { problem: make(429, 'RATE_LIMITED', 'too many requests; retry later'), isServerError: false };
@@ -56,7 +57,10 @@ export function toProblem(
         : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
           ? 'the JSON body is empty'
           : 'the request is malformed';
-    return { problem: make(400, 'VALIDATION_ERROR', detail, [{ path: '', message: detail }]), isServerError: false };
+    return {
+      problem: make(400, 'VALIDATION_ERROR', detail, [{ path: '', message: detail }]),
+      isServerError: false,
+    };
   }
   if (isDependencyError(error)) {
     return {

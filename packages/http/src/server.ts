@@ -6,7 +6,12 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-admin-key"]', 'req.headers["idempotency-key"]', 'token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-admin-key"]',
+        'req.headers["idempotency-key"]',
+        'token',
+      ],
       censor: '[redacted]',
     },
   };

@@ -9,7 +9,13 @@ import { ID_PATTERN } from './ids.ts';
  * an exact pattern (see ids.ts) instead of relying on coercion.
  */
 export function useStrictValidation(app: FastifyInstance): void {
-  const ajv = new Ajv({ allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    coerceTypes: false,
+    useDefaults: false,
+    strict: false,
+  });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 }
 

@@ -62,7 +62,11 @@ export interface QueueCoreOptions {
 const PAID_MARKER_SECONDS = 86_400;
 
 function toWaiting(position: number, rate: string, admitPerSecond: string, idle: string): QueueStatus {
-  const estimatedWaitSeconds = estimateWaitSeconds(position, Number(rate || Number.NaN), Number(admitPerSecond));
+  const estimatedWaitSeconds = estimateWaitSeconds(
+    position,
+    Number(rate || Number.NaN),
+    Number(admitPerSecond),
+  );
   return {
     status: 'WAITING',
     position,
@@ -107,7 +111,14 @@ export function createQueueCore(options: QueueCoreOptions) {
     async closeRoom(concertId: number): Promise<boolean> {
       const k = keys.room(concertId);
       const closed = await redis.queueCloseRoom(
-        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.admissions, k.events, maxLen,
+        k.room,
+        k.waiting,
+        k.seen,
+        k.active,
+        k.activeTokens,
+        k.admissions,
+        k.events,
+        maxLen,
       );
       await redis.srem(keys.rooms(), concertId);
       return closed === 1;
@@ -122,7 +133,9 @@ export function createQueueCore(options: QueueCoreOptions) {
       const r = await redis.queueRoomStats(k.room, k.waiting, k.active, k.admissions);
       if (r.length === 0) return null;
       const [waiting, active, admitted, ...rest] = r.map((v) => String(v));
-      const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, Number(rest[i])])) as unknown as RoomConfig;
+      const config = Object.fromEntries(
+        ROOM_FIELDS.map((f, i) => [f, Number(rest[i])]),
+      ) as unknown as RoomConfig;
       const rate = rest[5] ? Number(rest[5]) : null;
       return {
         concertId,
@@ -137,7 +150,15 @@ export function createQueueCore(options: QueueCoreOptions) {
     async joinRoom(concertId: number, userId: number): Promise<JoinResult> {
       const k = keys.room(concertId);
       const r = await redis.queueJoin(
-        k.room, k.seq, k.waiting, k.seen, k.active, k.activeTokens, k.events, userId, maxLen,
+        k.room,
+        k.seq,
+        k.waiting,
+        k.seen,
+        k.active,
+        k.activeTokens,
+        k.events,
+        userId,
+        maxLen,
       );
       if (r[0] === -1) return { outcome: 'NO_ROOM' };
       if (r[0] === -2) return { outcome: 'FULL' };
@@ -150,7 +171,15 @@ export function createQueueCore(options: QueueCoreOptions) {
     async pollToken(claims: TokenClaims): Promise<QueueStatus> {
       const k = keys.room(claims.concertId);
       const r = await redis.queuePoll(
-        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.events, claims.userId, claims.tokenId, maxLen,
+        k.room,
+        k.waiting,
+        k.seen,
+        k.active,
+        k.activeTokens,
+        k.events,
+        claims.userId,
+        claims.tokenId,
+        maxLen,
       );
       if (r[0] === 'WAITING') return toWaiting(Number(r[1]), String(r[2]), String(r[3]), String(r[4]));
       if (r[0] === 'ACTIVE') return toActive(r[1]!);
@@ -165,8 +194,12 @@ export function createQueueCore(options: QueueCoreOptions) {
     async expireToken(claims: TokenClaims, reason: 'leave' | 'paid'): Promise<boolean> {
       const paidKey = keys.paidToken(claims.concertId, claims.userId, claims.tokenId);
       const freed = await redis.queueExpireToken(
-        ...tokenKeys(claims.concertId), paidKey,
-        claims.userId, claims.tokenId, maxLen, reason === 'paid' ? PAID_MARKER_SECONDS : 0,
+        ...tokenKeys(claims.concertId),
+        paidKey,
+        claims.userId,
+        claims.tokenId,
+        maxLen,
+        reason === 'paid' ? PAID_MARKER_SECONDS : 0,
       );
       return freed > 0;
     },
@@ -182,9 +215,18 @@ export function createQueueCore(options: QueueCoreOptions) {
 
     async promoteRoom(concertId: number, batchMax: number): Promise<PromoteResult> {
       const k = keys.room(concertId);
-      const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] = await redis.queuePromote(
-        k.room, k.waiting, k.seen, k.active, k.activeTokens, k.admissions, k.events, batchMax, maxLen,
-      );
+      const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] =
+        await redis.queuePromote(
+          k.room,
+          k.waiting,
+          k.seen,
+          k.active,
+          k.activeTokens,
+          k.admissions,
+          k.events,
+          batchMax,
+          maxLen,
+        );
       return { admitted, idleExpired, activeExpired, waiting, active };
     },
   };

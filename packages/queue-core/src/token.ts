@@ -13,7 +13,8 @@ export class InvalidTokenError extends Error {
 
 const MAX_ID = 2_147_483_647;
 
-const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
+const isId = (v: unknown): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
 
 /**
  * HMAC-SHA256 tokens through fast-jwt. They carry no timestamp, so signing the same claims always gives
@@ -37,8 +38,14 @@ export function createTokenCodec(secret: string) {
       } catch {
         throw new InvalidTokenError('token is malformed or wrongly signed');
       }
-      const userId = typeof payload.sub === 'string' && /^[1-9]\d{0,9}$/.test(payload.sub) ? Number(payload.sub) : 0;
-      if (!isId(userId) || !isId(payload.cid) || !Number.isSafeInteger(payload.tid) || (payload.tid as number) < 1) {
+      const userId =
+        typeof payload.sub === 'string' && /^[1-9]\d{0,9}$/.test(payload.sub) ? Number(payload.sub) : 0;
+      if (
+        !isId(userId) ||
+        !isId(payload.cid) ||
+        !Number.isSafeInteger(payload.tid) ||
+        (payload.tid as number) < 1
+      ) {
         throw new InvalidTokenError('token claims are malformed');
       }
       return { userId, concertId: payload.cid, tokenId: payload.tid as number };

@@ -20,7 +20,9 @@ export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promis
 }
 
 /** A plain connection for test assertions and set-up, with the prefix it should use. */
-export async function createTestRedis(name: string): Promise<{ redis: Redis; prefix: string; close(): Promise<void> }> {
+export async function createTestRedis(
+  name: string,
+): Promise<{ redis: Redis; prefix: string; close(): Promise<void> }> {
   const redis = new IORedis(TEST_REDIS_URL, { protocol: 2, lazyConnect: true });
   await redis.connect();
   const prefix = createTestPrefix(name);

@@ -35,9 +35,14 @@ async function authPlugin(app: FastifyInstance, opts: { adminApiKey: string | un
   app.decorate('requireAdminKey', async (request: FastifyRequest) => {
     const given = request.headers['x-admin-key'];
     const candidate = typeof given === 'string' ? Buffer.from(given) : null;
-    const isValid = adminKey && candidate && candidate.length === adminKey.length && timingSafeEqual(candidate, adminKey);
+    const isValid =
+      adminKey && candidate && candidate.length === adminKey.length && timingSafeEqual(candidate, adminKey);
     if (!isValid) {
-      throw new AppError('ADMIN_KEY_INVALID', 401, adminKey ? 'X-Admin-Key is missing or wrong' : 'admin is disabled');
+      throw new AppError(
+        'ADMIN_KEY_INVALID',
+        401,
+        adminKey ? 'X-Admin-Key is missing or wrong' : 'admin is disabled',
+      );
     }
   });
 }

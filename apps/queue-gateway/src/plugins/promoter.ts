@@ -23,17 +23,9 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
   let inFlight: Promise<void> | undefined;
   let isStopped = false;
   let lastErrorLog = 0;
-  let rooms: number[] = [];
-  let roomsReadAt = 0;
 
   async function runTick(): Promise<void> {
-    const now = Date.now();
-    // The open-room set changes only when an operator acts; reading it once a second is plenty.
-    if (now - roomsReadAt > 1000) {
-      rooms = await app.queue.listOpenRooms();
-      roomsReadAt = now;
-    }
-    for (const concertId of rooms) {
+    for (const concertId of await app.queue.listOpenRooms()) {
       const r = await app.queue.promoteRoom(concertId, opts.batchMax);
       if (r.admitted + r.idleExpired + r.activeExpired > 0) {
         app.log.debug({ concertId, ...r }, 'promotion tick');

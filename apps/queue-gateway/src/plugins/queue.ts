@@ -1,5 +1,11 @@
 import type { GatewayConfig } from '@concert/config';
-import { createQueueCore, createTokenCodec, type QueueCore, type RoomConfig, type TokenCodec } from '@concert/queue-core';
+import {
+  createQueueCore,
+  createTokenCodec,
+  type QueueCore,
+  type RoomConfig,
+  type TokenCodec,
+} from '@concert/queue-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -16,7 +22,11 @@ async function queuePlugin(app: FastifyInstance, opts: { config: GatewayConfig }
   const { config } = opts;
   app.decorate(
     'queue',
-    createQueueCore({ redis: app.redis, prefix: config.REDIS_KEY_PREFIX, eventsMaxLen: config.QUEUE_EVENTS_MAXLEN }),
+    createQueueCore({
+      redis: app.redis,
+      prefix: config.REDIS_KEY_PREFIX,
+      eventsMaxLen: config.QUEUE_EVENTS_MAXLEN,
+    }),
   );
   app.decorate('tokens', createTokenCodec(config.QUEUE_TOKEN_SECRET));
   app.decorate('roomDefaults', {

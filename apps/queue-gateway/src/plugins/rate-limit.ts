@@ -30,7 +30,12 @@ async function rateLimitPlugin(app: FastifyInstance, opts: { max: number; window
       return `ip:${request.ip}`;
     },
     errorResponseBuilder(_request, context) {
-      return new AppError('RATE_LIMITED', 429, `more than ${context.max} requests in ${context.after}`, Math.ceil(context.ttl / 1000));
+      return new AppError(
+        'RATE_LIMITED',
+        429,
+        `more than ${context.max} requests in ${context.after}`,
+        Math.ceil(context.ttl / 1000),
+      );
     },
   });
 }

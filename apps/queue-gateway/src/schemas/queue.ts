@@ -1,10 +1,7 @@
 import { Id } from '@concert/http';
 import { type Static, Type } from '@sinclair/typebox';
 
-export const JoinBody = Type.Object(
-  { userId: Id, concertId: Id },
-  { additionalProperties: false },
-);
+export const JoinBody = Type.Object({ userId: Id, concertId: Id }, { additionalProperties: false });
 export type JoinBody = Static<typeof JoinBody>;
 
 const Waiting = Type.Object({

@@ -7,7 +7,8 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function readRoom(concertId: number) {
     const stats = await app.queue.readRoomStats(concertId);
-    if (!stats) throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
+    if (!stats)
+      throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
     return stats;
   }
 

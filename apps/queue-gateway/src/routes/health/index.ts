@@ -5,16 +5,24 @@ import { Type } from '@sinclair/typebox';
 const Health = Type.Object({ status: Type.Literal('ok') });
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/health/live', { config: { rateLimit: false }, schema: { response: { 200: Health } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/health/live',
+    { config: { rateLimit: false }, schema: { response: { 200: Health } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
-  app.get('/health/ready', { config: { rateLimit: false }, schema: { response: { 200: Health, ...problemResponses(503) } } }, async () => {
-    try {
-      await app.redis.ping();
-    } catch {
-      throw new AppError('UNAVAILABLE', 503, 'redis does not answer', 2);
-    }
-    return { status: 'ok' as const };
-  });
+  app.get(
+    '/health/ready',
+    { config: { rateLimit: false }, schema: { response: { 200: Health, ...problemResponses(503) } } },
+    async () => {
+      try {
+        await app.redis.ping();
+      } catch {
+        throw new AppError('UNAVAILABLE', 503, 'redis does not answer', 2);
+      }
+      return { status: 'ok' as const };
+    },
+  );
 };
 
 export default healthRoutes;

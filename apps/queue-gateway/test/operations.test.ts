@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatewayWorld, type GatewayApp, join, openRoom, poll } from './helpers.ts';
+
+describe('operations', () => {
+  const world = createGatewayWorld('operations');
+  let w: Awaited<typeof world>;
+  let app: GatewayApp;
+
+  beforeAll(async () => {
+    w = await world;
+    app = await w.build();
+  });
+  afterAll(async () => w.close());
+
+  it('serves liveness and readiness', async () => {
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toEqual({ status: 'ok' });
+  });
+
+  it('estimates from the configured rate before any admission, then from the measured rate', async () => {
+    await openRoom(app, 61, { admitPerSecond: 10, maxActive: 1000 });
+    const joined = [];
+    for (let u = 1; u <= 100; u++) joined.push((await join(app, u, 61)).body);
+    // Before any admission: position / admitPerSecond.
+    expect(joined[99].estimatedWaitSeconds).toBe(10);
+    expect(joined[49].estimatedWaitSeconds).toBe(5);
+    // Capacity now limits admissions to 2 while users wait: the measured rate falls and the estimate grows.
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/admin/queues/61',
+      headers: { 'x-admin-key': 'test-admin-key' },
+      payload: { maxActive: 2 },
+    });
+    for (let i = 0; i < 20; i++) {
+      await app.promoter.runTick();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const later = (await poll(app, joined[99].token)).body;
+    expect(later.status).toBe('WAITING');
+    expect(later.position).toBe(98);
+    expect(later.estimatedWaitSeconds).toBeGreaterThan(10);
+    const stats = (
+      await app.inject({
+        method: 'GET',
+        url: '/v1/admin/queues/61',
+        headers: { 'x-admin-key': 'test-admin-key' },
+      })
+    ).json();
+    expect(stats.active).toBe(2);
+    expect(stats.admittedLastMinute).toBe(2);
+    expect(stats.measuredAdmitPerSecond).toBeLessThan(10);
+  });
+
+  it('advises polling later the farther back a client is, never past half the idle timeout', async () => {
+    await openRoom(app, 62, { admitPerSecond: 1, idleTimeoutSeconds: 20, maxActive: 1 });
+    const advice: number[] = [];
+    for (let u = 1; u <= 200; u++) advice.push((await join(app, u, 62)).body.pollAfterMs);
+    for (let i = 1; i < advice.length; i++) expect(advice[i]).toBeGreaterThanOrEqual(advice[i - 1]!);
+    expect(advice[199]).toBeGreaterThan(advice[0]!);
+    expect(Math.max(...advice)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('rate-limits a client with 429, Retry-After and a problem body', async () => {
+    const limited = await w.build({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    await openRoom(app, 63);
+    const codes = [];
+    for (let u = 1; u <= 5; u++) codes.push((await join(limited, u, 63)).statusCode);
+    expect(codes.slice(0, 3).every((c) => c === 201)).toBe(true);
+    const res = await limited.inject({
+      method: 'POST',
+      url: '/v1/queue/tokens',
+      payload: { userId: 9, concertId: 63 },
+    });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().code).toBe('RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    // Health is never limited.
+    expect((await limited.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  });
+
+  it('answers 503 UNAVAILABLE, not 500, when Redis is gone, and readiness fails', async () => {
+    const broken = await w.build();
+    await openRoom(broken, 64);
+    broken.redis.disconnect(false);
+    const res = await broken.inject({
+      method: 'POST',
+      url: '/v1/queue/tokens',
+      payload: { userId: 1, concertId: 64 },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().code).toBe('UNAVAILABLE');
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(JSON.stringify(res.json())).not.toMatch(/stack|Stream|enableOfflineQueue/);
+    expect((await broken.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+  });
+
+  it('stops the promoter on close', async () => {
+    const running = await w.build({ PROMOTER_ENABLED: 'true', PROMOTER_INTERVAL_MS: '10' });
+    await openRoom(running, 65, { maxActive: 1000, admitPerSecond: 1000 });
+    await running.close();
+    const t = (await join(app, 1, 65)).body.token;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await poll(app, t)).body.status).toBe('WAITING');
+  });
+});

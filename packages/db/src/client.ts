@@ -1,0 +1,32 @@
+import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { parseDatabaseUrl, UTC_SESSION_SQL } from './database-url.ts';
+import { PrismaClient } from './generated/client.ts';
+
+// The generated client is git-ignored and produced by `pnpm --filter @concert/db generate`.
+export * from './generated/client.ts';
+
+export interface CreatePrismaClientOptions {
+  /** Largest number of connections the pool opens. Default 10. */
+  poolSize?: number;
+}
+
+/**
+ * The one way the services get a Prisma client: the generated client over the MariaDB driver
+ * adapter, which talks to MariaDB and MySQL alike. Call `$disconnect()` to end its pool.
+ */
+export function createPrismaClient(databaseUrl: string, opts: CreatePrismaClientOptions = {}): PrismaClient {
+  const { config, database } = parseDatabaseUrl(databaseUrl);
+  if (database === undefined) {
+    throw new Error('database URL names no database; expected mysql://user@host:port/database');
+  }
+  const adapter = new PrismaMariaDb(
+    {
+      ...config,
+      database,
+      connectionLimit: opts.poolSize ?? 10,
+      initSql: UTC_SESSION_SQL,
+    },
+    { database },
+  );
+  return new PrismaClient({ adapter });
+}

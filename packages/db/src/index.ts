@@ -1,0 +1,3 @@
+export * from './client.ts';
+export * from './database-url.ts';
+export * from './migrate.ts';
