@@ -3,6 +3,8 @@ import {
   isRedisUnavailable,
   loggerOptions,
   problemJson,
+  rateLimitPlugin,
+  redisPlugin,
   serverOptions,
   useStrictValidation,
 } from '@concert/http';
@@ -12,8 +14,6 @@ import fp from 'fastify-plugin';
 import authPlugin from './plugins/auth.ts';
 import promoterPlugin from './plugins/promoter.ts';
 import queuePlugin from './plugins/queue.ts';
-import rateLimitPlugin from './plugins/rate-limit.ts';
-import redisPlugin from './plugins/redis.ts';
 import adminRoutes from './routes/admin/queues.ts';
 import healthRoutes from './routes/health/index.ts';
 import queueRoutes from './routes/queue/index.ts';
@@ -27,12 +27,20 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   const { config } = opts;
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError: isRedisUnavailable });
-  await app.register(redisPlugin, { url: config.REDIS_URL });
+  await app.register(redisPlugin, { url: config.REDIS_URL, name: 'queue-gateway' });
   await app.register(queuePlugin, { config });
   await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    keyFromToken(token) {
+      try {
+        const c = app.tokens.verifyToken(token);
+        return `t:${c.concertId}:${c.userId}`;
+      } catch {
+        return null;
+      }
+    },
   });
   await app.register(promoterPlugin, {
     isEnabled: config.PROMOTER_ENABLED,

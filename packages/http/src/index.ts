@@ -7,7 +7,9 @@ export {
   sendProblem,
   toProblem,
 } from './problem.ts';
+export { default as rateLimitPlugin, type RateLimitOptions } from './rate-limit.ts';
 export { isRedisUnavailable } from './redis-errors.ts';
+export { default as redisPlugin } from './redis-plugin.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
 export { listenWithGracefulShutdown, loggerOptions, serverOptions } from './server.ts';
 export { toFieldErrors, useStrictValidation } from './validation.ts';

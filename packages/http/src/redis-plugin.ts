@@ -5,12 +5,13 @@ import type { Redis } from 'ioredis';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The request-path connection: fails fast while Redis is down, so requests answer 503. */
     redis: Redis;
   }
 }
 
-async function redisPlugin(app: FastifyInstance, opts: { url: string }) {
-  const redis = createRedis(opts.url, { name: 'queue-gateway', logger: app.log });
+async function redisPlugin(app: FastifyInstance, opts: { url: string; name: string }) {
+  const redis = createRedis(opts.url, { name: opts.name, logger: app.log });
   await redis.connect();
   app.decorate('redis', redis);
   app.addHook('onClose', async () => {
@@ -18,4 +19,5 @@ async function redisPlugin(app: FastifyInstance, opts: { url: string }) {
   });
 }
 
+/** The Redis connection of a service, from queue-core's one factory; closed with the app. */
 export default fp(redisPlugin, { name: 'redis', fastify: '5.x' });

@@ -1,0 +1,449 @@
+import { createPrismaClient } from '@concert/db';
+import { auditSale, prepareSale } from './fixtures.ts';
+import { Client } from './http.ts';
+import { percentile, round } from './stats.ts';
+
+export interface RoomSettings {
+  maxActive: number;
+  admitPerSecond: number;
+  activeTtlSeconds: number;
+  idleTimeoutSeconds: number;
+}
+
+export interface OnSaleOptions {
+  gatewayUrl: string;
+  bookingUrl: string;
+  adminKey: string;
+  databaseUrl: string;
+  /** An existing concert; when absent, a fresh one with 2 × 50 seats is created for the run. */
+  concertId?: number;
+  users: number;
+  /** First user id; users are created in MySQL if missing. */
+  userOffset: number;
+  /** Arrivals are spread uniformly at random over this many seconds. */
+  joinSeconds: number;
+  /** Share of users who stop polling while they wait. */
+  abandonWaiting: number;
+  /** Share of users who hold a seat and never pay. */
+  abandonHold: number;
+  room: RoomSettings;
+  /** How long to keep watching abandoned holds for their release. */
+  holdWatchSeconds: number;
+  /** Hard bound on the whole run. */
+  maxSeconds: number;
+  connections: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_OPTIONS: OnSaleOptions = {
+  gatewayUrl: 'http://127.0.0.1:3000',
+  bookingUrl: 'http://127.0.0.1:3001',
+  adminKey: process.env.ADMIN_API_KEY ?? 'dev-admin-key',
+  databaseUrl: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert',
+  users: 2000,
+  userOffset: 1,
+  joinSeconds: 10,
+  abandonWaiting: 0.1,
+  abandonHold: 0.1,
+  room: { maxActive: 100, admitPerSecond: 50, activeTtlSeconds: 600, idleTimeoutSeconds: 30 },
+  holdWatchSeconds: 360,
+  maxSeconds: 900,
+  connections: 256,
+  seed: 42,
+};
+
+type Outcome =
+  | 'bought'
+  | 'sold-out'
+  | 'abandoned-waiting'
+  | 'abandoned-hold'
+  | 'hold-lost'
+  | 'expired-while-waiting'
+  | 'error'
+  | 'unfinished';
+
+interface UserRecord {
+  userId: number;
+  tokenId: number;
+  joinedAt: number;
+  estimateSeconds: number;
+  abandonsWaiting: boolean;
+  abandonsHold: boolean;
+  /** Admission time on the gateway's clock: expiresAt - activeTtlSeconds. */
+  admittedAt?: number;
+  positions: number[];
+  outcome: Outcome;
+  holdExpiresAt?: number;
+  releasedAt?: number;
+}
+
+/** mulberry32: a small seeded generator, so that a run's choices can be repeated. */
+function createRandom(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MAX_POLLS = 10_000;
+const MAX_HOLD_ATTEMPTS = 30;
+
+function tokenIdOf(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+    tid?: number;
+  };
+  return Number(payload.tid);
+}
+
+export async function runOnSale(opts: OnSaleOptions) {
+  const log = opts.log ?? (() => {});
+  const random = createRandom(opts.seed);
+  const runId = `${Date.now().toString(36)}${Math.floor(random() * 1e6).toString(36)}`;
+  const abort = new AbortController();
+  const client = new Client(opts.connections, abort.signal);
+  const prisma = createPrismaClient(opts.databaseUrl, { poolSize: 2 });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (abort.signal.aborted) return resolve();
+      const t = setTimeout(resolve, ms);
+      abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+
+  const fixture = await prepareSale(prisma, {
+    users: opts.users,
+    userOffset: opts.userOffset,
+    concertId: opts.concertId,
+  });
+  const { concertId } = fixture;
+  const admin = { 'x-admin-key': opts.adminKey };
+  const opened = await client.call('admin.open', 'PUT', `${opts.gatewayUrl}/v1/admin/queues/${concertId}`, {
+    headers: admin,
+    body: opts.room,
+  });
+  if (opened.status !== 200)
+    throw new Error(`could not open the room: ${opened.status} ${JSON.stringify(opened.body)}`);
+  log(
+    `onsale: concert ${concertId}, ${fixture.seatCount} seats, ${opts.users} users over ${opts.joinSeconds}s`,
+  );
+
+  const started = Date.now();
+  const cpuStart = process.cpuUsage();
+  const hardStop = setTimeout(() => abort.abort(), opts.maxSeconds * 1000);
+
+  // The operator's view: ACTIVE count sampled every 100 ms, never allowed above maxActive.
+  let maxActiveSeen = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling && !abort.signal.aborted) {
+      const r = await client.call<{ active: number }>(
+        'admin.stats',
+        'GET',
+        `${opts.gatewayUrl}/v1/admin/queues/${concertId}`,
+        { headers: admin },
+      );
+      if (r.status === 200) maxActiveSeen = Math.max(maxActiveSeen, r.body.active);
+      await sleep(100);
+    }
+  })();
+
+  const records: UserRecord[] = [];
+  const arrivals = Array.from({ length: opts.users }, () => random() * opts.joinSeconds * 1000).sort(
+    (a, b) => a - b,
+  );
+
+  async function buySeat(user: UserRecord, token: string): Promise<Outcome> {
+    const auth = { token };
+    const schedules = await client.call<{ scheduleId: number; availableSeats: number }[]>(
+      'schedules',
+      'GET',
+      `${opts.bookingUrl}/v1/concerts/${concertId}/schedules`,
+      auth,
+    );
+    if (schedules.status !== 200) return 'error';
+    let open = schedules.body.filter((s) => s.availableSeats > 0).map((s) => s.scheduleId);
+    for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS && open.length > 0 && !abort.signal.aborted; ) {
+      const scheduleId = open[Math.floor(random() * open.length)]!;
+      const seats = await client.call<{ seatId: number; price: number; status: string }[]>(
+        'seats',
+        'GET',
+        `${opts.bookingUrl}/v1/schedules/${scheduleId}/seats`,
+        auth,
+      );
+      if (seats.status !== 200) return 'error';
+      const available = seats.body.filter((s) => s.status === 'AVAILABLE');
+      if (available.length === 0) {
+        open = open.filter((id) => id !== scheduleId);
+        continue;
+      }
+      // Retry other seats of this listing on SEAT_UNAVAILABLE, then list again.
+      while (available.length > 0 && attempt < MAX_HOLD_ATTEMPTS) {
+        attempt++;
+        const [seat] = available.splice(Math.floor(random() * available.length), 1);
+        const hold = await client.call<{ reservationId: number; expiresAt: string; price: number }>(
+          'hold',
+          'POST',
+          `${opts.bookingUrl}/v1/reservations`,
+          { token, body: { scheduleId, seatId: seat!.seatId } },
+        );
+        if (hold.status === 409 && hold.code === 'SEAT_UNAVAILABLE') continue;
+        if (hold.status !== 201) return 'error';
+        user.holdExpiresAt = Date.parse(hold.body.expiresAt);
+        if (user.abandonsHold) {
+          await watchRelease(user, token, hold.body.reservationId);
+          return 'abandoned-hold';
+        }
+        return pay(user, token, hold.body.reservationId, hold.body.price);
+      }
+    }
+    return open.length === 0 ? 'sold-out' : 'error';
+  }
+
+  async function pay(
+    user: UserRecord,
+    token: string,
+    reservationId: number,
+    price: number,
+  ): Promise<Outcome> {
+    const charge = await client.call(
+      'charge',
+      'POST',
+      `${opts.bookingUrl}/v1/users/${user.userId}/balance/charges`,
+      {
+        body: { amount: price },
+        headers: { 'idempotency-key': `charge-${runId}-${user.userId}` },
+      },
+    );
+    if (charge.status !== 200) return 'error';
+    const paid = await client.call('pay', 'POST', `${opts.bookingUrl}/v1/payments`, {
+      token,
+      body: { reservationIds: [reservationId] },
+      headers: { 'idempotency-key': `pay-${runId}-${user.userId}` },
+    });
+    if (paid.status === 201) return 'bought';
+    return paid.code === 'RESERVATION_NOT_PAYABLE' ? 'hold-lost' : 'error';
+  }
+
+  /** An abandoned hold is read every 100 ms after its expiry until the API reports it EXPIRED. */
+  async function watchRelease(user: UserRecord, token: string, reservationId: number) {
+    const until = (user.holdExpiresAt ?? Date.now()) + opts.holdWatchSeconds * 1000;
+    await sleep(Math.max(0, (user.holdExpiresAt ?? 0) - Date.now()));
+    while (Date.now() < until && !abort.signal.aborted) {
+      const r = await client.call<{ status: string }>(
+        'reservation',
+        'GET',
+        `${opts.bookingUrl}/v1/reservations/${reservationId}`,
+        { token },
+      );
+      if (r.status === 200 && r.body.status === 'EXPIRED') {
+        user.releasedAt = Date.now();
+        return;
+      }
+      await sleep(100);
+    }
+  }
+
+  async function runUser(index: number): Promise<void> {
+    await sleep(arrivals[index]! - (Date.now() - started));
+    if (abort.signal.aborted) return;
+    const userId = opts.userOffset + index;
+    const joined = await client.call<{
+      token: string;
+      status: string;
+      estimatedWaitSeconds?: number;
+      position?: number;
+      pollAfterMs?: number;
+      expiresAt?: string;
+    }>('join', 'POST', `${opts.gatewayUrl}/v1/queue/tokens`, { body: { userId, concertId } });
+    if (joined.status !== 201 && joined.status !== 200) return;
+    const user: UserRecord = {
+      userId,
+      tokenId: tokenIdOf(joined.body.token),
+      joinedAt: Date.now(),
+      estimateSeconds: joined.body.estimatedWaitSeconds ?? 0,
+      abandonsWaiting: random() < opts.abandonWaiting,
+      abandonsHold: random() < opts.abandonHold,
+      positions: joined.body.position ? [joined.body.position] : [],
+      outcome: 'unfinished',
+    };
+    records.push(user);
+    const token = joined.body.token;
+    let state = joined.body;
+    const abandonAfter = user.abandonsWaiting ? Math.floor(random() * 3) : Number.POSITIVE_INFINITY;
+    for (let polls = 0; state.status === 'WAITING' && polls < MAX_POLLS && !abort.signal.aborted; polls++) {
+      if (polls >= abandonAfter) {
+        user.outcome = 'abandoned-waiting';
+        return;
+      }
+      await sleep(state.pollAfterMs ?? 1000);
+      const r = await client.call<typeof state>('poll', 'GET', `${opts.gatewayUrl}/v1/queue/status`, {
+        token,
+      });
+      if (r.status !== 200) continue;
+      state = r.body;
+      if (state.status === 'WAITING' && state.position) user.positions.push(state.position);
+    }
+    if (state.status === 'EXPIRED') {
+      user.outcome = 'expired-while-waiting';
+      return;
+    }
+    if (state.status !== 'ACTIVE') return;
+    user.admittedAt = Date.parse(state.expiresAt!) - opts.room.activeTtlSeconds * 1000;
+    user.outcome = await buySeat(user, token);
+    if (user.outcome === 'sold-out' || user.outcome === 'error') {
+      await client.call('leave', 'DELETE', `${opts.gatewayUrl}/v1/queue/tokens/current`, { token });
+    }
+  }
+
+  await Promise.all(arrivals.map((_, i) => runUser(i).catch(() => undefined)));
+  sampling = false;
+  await sampler;
+  clearTimeout(hardStop);
+  const wallMs = Date.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
+  const audit = await auditSale(prisma, fixture);
+  await prisma.$disconnect();
+  await client.close();
+
+  return buildReport({
+    opts,
+    fixture,
+    records,
+    audit,
+    maxActiveSeen,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    client,
+    timedOut: abort.signal.aborted,
+  });
+}
+
+function buildReport(input: {
+  opts: OnSaleOptions;
+  fixture: { concertId: number; seatCount: number };
+  records: UserRecord[];
+  audit: { sold: number; doubleBookings: number; liveHolds: number };
+  maxActiveSeen: number;
+  wallMs: number;
+  cpuMs: number;
+  client: Client;
+  timedOut: boolean;
+}) {
+  const { opts, records } = input;
+
+  // Fairness: in join order (token id), anyone admitted before an earlier joiner who kept polling
+  // overtook them. Earlier joiners never admitted by the end count as admitted at +infinity.
+  const loyal = [...records].filter((r) => !r.abandonsWaiting).sort((a, b) => a.tokenId - b.tokenId);
+  let latestAhead = Number.NEGATIVE_INFINITY;
+  let overtakes = 0;
+  for (const r of loyal) {
+    const at = r.admittedAt ?? Number.POSITIVE_INFINITY;
+    if (r.admittedAt !== undefined && latestAhead > at) overtakes++;
+    latestAhead = Math.max(latestAhead, at);
+  }
+  let maxForwardJump = 0;
+  let maxBackwardMove = 0;
+  for (const r of records) {
+    for (let i = 1; i < r.positions.length; i++) {
+      const d = r.positions[i - 1]! - r.positions[i]!;
+      maxForwardJump = Math.max(maxForwardJump, d);
+      maxBackwardMove = Math.max(maxBackwardMove, -d);
+    }
+  }
+
+  // Honesty of the estimate given at join, against the wait to the real admission time.
+  const admitted = records.filter((r) => r.admittedAt !== undefined && !r.abandonsWaiting);
+  const errSeconds = admitted.map((r) => Math.abs(r.estimateSeconds - (r.admittedAt! - r.joinedAt) / 1000));
+  const errPercent = admitted.map((r) => {
+    const real = Math.max(1, (r.admittedAt! - r.joinedAt) / 1000);
+    return (100 * Math.abs(r.estimateSeconds - (r.admittedAt! - r.joinedAt) / 1000)) / real;
+  });
+
+  const admittedTimes = records
+    .map((r) => r.admittedAt)
+    .filter((t): t is number => t !== undefined)
+    .sort((a, b) => a - b);
+  let maxInAnySecond = 0;
+  for (let i = 0, j = 0; i < admittedTimes.length; i++) {
+    while (admittedTimes[i]! - admittedTimes[j]! >= 1000) j++;
+    maxInAnySecond = Math.max(maxInAnySecond, i - j + 1);
+  }
+  const span = admittedTimes.length > 1 ? (admittedTimes.at(-1)! - admittedTimes[0]!) / 1000 : Number.NaN;
+
+  const lateness = records
+    .filter((r) => r.abandonsHold && r.holdExpiresAt !== undefined && r.releasedAt !== undefined)
+    .map((r) => (r.releasedAt! - r.holdExpiresAt!) / 1000);
+  const abandonedHolds = records.filter((r) => r.outcome === 'abandoned-hold').length;
+
+  const latency = Object.fromEntries(
+    [...input.client.stats.entries()].map(([name, s]) => [
+      name,
+      {
+        requests: s.requests,
+        p50Ms: round(percentile(s.durations, 50)),
+        p99Ms: round(percentile(s.durations, 99)),
+        errorsByCode: s.errorsByCode,
+        serverErrors: s.serverErrors,
+      },
+    ]),
+  );
+  const serverErrors = Object.values(latency).reduce((n, e) => n + e.serverErrors, 0);
+  const outcomes: Record<string, number> = {};
+  for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+
+  return {
+    options: { ...opts, adminKey: undefined, databaseUrl: undefined, log: undefined },
+    concertId: input.fixture.concertId,
+    timedOut: input.timedOut,
+    wallSeconds: round(input.wallMs / 1000),
+    sales: {
+      seatsSold: input.audit.sold,
+      seatsAvailable: input.fixture.seatCount,
+      unpaidHoldsLeft: input.audit.liveHolds,
+      doubleBookings: input.audit.doubleBookings,
+    },
+    outcomes,
+    fairness: { overtakes, maxPositionJump: maxForwardJump, maxBackwardMove },
+    estimate: {
+      admittedUsers: admitted.length,
+      medianAbsErrorSeconds: round(percentile(errSeconds, 50)),
+      p90AbsErrorSeconds: round(percentile(errSeconds, 90)),
+      medianAbsErrorPercent: round(percentile(errPercent, 50)),
+      p90AbsErrorPercent: round(percentile(errPercent, 90)),
+    },
+    admissions: {
+      configuredPerSecond: opts.room.admitPerSecond,
+      observedPerSecond: round(admittedTimes.length > 1 ? (admittedTimes.length - 1) / span : Number.NaN),
+      maxInAnyOneSecond: maxInAnySecond,
+      maxActiveConfigured: opts.room.maxActive,
+      maxActiveSeen: input.maxActiveSeen,
+    },
+    holds: {
+      abandoned: abandonedHolds,
+      released: lateness.length,
+      lateSecondsP50: round(percentile(lateness, 50), 2),
+      lateSecondsP99: round(percentile(lateness, 99), 2),
+      lateSecondsMax: round(lateness.length ? Math.max(...lateness) : Number.NaN, 2),
+      resolutionSeconds: 0.1,
+    },
+    latency,
+    serverErrors,
+    loadGenerator: {
+      cpuSeconds: round(input.cpuMs / 1000),
+      cpuPercentOfOneCore: round((100 * input.cpuMs) / input.wallMs),
+    },
+  };
+}
+
+export type OnSaleReport = Awaited<ReturnType<typeof runOnSale>>;

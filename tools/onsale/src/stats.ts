@@ -1,0 +1,10 @@
+/** Nearest-rank percentile of unsorted numbers; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const round = (n: number, digits = 1) =>
+  Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null;
