@@ -32,6 +32,8 @@ export interface KeySpace {
   rooms(): string;
   /** Prefix of the Redlock seat locks, kept apart from every data key. */
   seatLock(seatId: number): string;
+  /** Redlock lease of the booking API's journal: one process at a time reads the rooms' event streams. */
+  journalLock(): string;
   /** Prefix for BullMQ queues of this deployment. */
   bullPrefix(): string;
   /** Rate-limit counters. */
@@ -59,6 +61,7 @@ export function createKeySpace(prefix = ''): KeySpace {
     },
     rooms: () => `${prefix}q:rooms`,
     seatLock: (seatId) => `${prefix}lock:seat:${seatId}`,
+    journalLock: () => `${prefix}lock:journal`,
     bullPrefix: () => `${prefix}bull`,
     rateLimit: () => `${prefix}rl:`,
   };

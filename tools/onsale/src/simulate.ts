@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createPrismaClient } from '@concert/db';
 import { auditSale, prepareSale } from './fixtures.ts';
 import { Client } from './http.ts';
@@ -105,20 +106,23 @@ export async function runOnSale(opts: OnSaleOptions) {
   const random = createRandom(opts.seed);
   const runId = `${Date.now().toString(36)}${Math.floor(random() * 1e6).toString(36)}`;
   const abort = new AbortController();
+  // Thousands of users wait on this one signal at once.
+  setMaxListeners(0, abort.signal);
   const client = new Client(opts.connections, abort.signal);
   const prisma = createPrismaClient(opts.databaseUrl, { poolSize: 2 });
+  // Every wait ends early when the run is aborted; its listener goes as soon as the wait ends.
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (abort.signal.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        abort.signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      abort.signal.addEventListener('abort', onAbort, { once: true });
     });
 
   const fixture = await prepareSale(prisma, {

@@ -1,0 +1,95 @@
+import type { BookingConfig } from '@concert/config';
+import {
+  isRedisUnavailable,
+  loggerOptions,
+  problemJson,
+  rateLimitPlugin,
+  redisPlugin,
+  serverOptions,
+  useStrictValidation,
+} from '@concert/http';
+import { createKeySpace } from '@concert/queue-core';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from './db/errors.ts';
+import holdQueuePlugin from './plugins/hold-queue.ts';
+import prismaPlugin from './plugins/prisma.ts';
+import redlockPlugin from './plugins/redlock.ts';
+import tokenGatePlugin from './plugins/token-gate.ts';
+import workersPlugin from './plugins/workers.ts';
+import concertRoutes from './routes/concerts/index.ts';
+import healthRoutes from './routes/health/index.ts';
+import paymentRoutes from './routes/payments/index.ts';
+import reservationRoutes from './routes/reservations/index.ts';
+import scheduleRoutes from './routes/schedules/index.ts';
+import userRoutes from './routes/users/index.ts';
+import { type BookingTuning, loadBookingTuning } from './settings.ts';
+
+export interface BookingAppOptions {
+  config: BookingConfig;
+  /** Tunables not in @concert/config yet; read from the environment when omitted (see settings.ts). */
+  tuning?: Partial<BookingTuning>;
+}
+
+/** A dependency that is down answers 503 UNAVAILABLE with Retry-After, never a 500. */
+const isDependencyError = (error: unknown) => isRedisUnavailable(error) || isDatabaseUnavailable(error);
+
+/** The booking API as a plugin: services first, then routes. It never listens. */
+async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
+  const { config } = opts;
+  const tuning = loadBookingTuning(process.env, opts.tuning);
+  const keys = createKeySpace(config.REDIS_KEY_PREFIX);
+
+  useStrictValidation(app);
+  await app.register(problemJson, { isDependencyError });
+  await app.register(redisPlugin, { url: config.REDIS_URL, name: 'booking-api' });
+  await app.register(prismaPlugin, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    acquireTimeoutMs: tuning.DATABASE_ACQUIRE_TIMEOUT_MS,
+  });
+  await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
+  await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });
+  await app.register(holdQueuePlugin, { url: config.REDIS_URL, bullPrefix: keys.bullPrefix() });
+  // Keyed as the gateway keys it: per user and concert for a well-signed token, else per address.
+  await app.register(rateLimitPlugin, {
+    max: config.RATE_LIMIT_MAX,
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    keyFromToken(token) {
+      try {
+        const c = app.tokens.verifyToken(token);
+        return `t:${c.concertId}:${c.userId}`;
+      } catch {
+        return null;
+      }
+    },
+  });
+  await app.register(workersPlugin, { config, tuning });
+
+  await app.register(healthRoutes);
+  await app.register(concertRoutes);
+  await app.register(scheduleRoutes);
+  await app.register(reservationRoutes, { config });
+  await app.register(paymentRoutes, { config });
+  await app.register(userRoutes, { config });
+}
+
+/** Wrapped by fastify-plugin, so that its services (prisma, holdExpiry, workers, …) show on the root instance. */
+const bookingAppPlugin = fp(bookingApp, { name: 'booking-api', fastify: '5.x' });
+export default bookingAppPlugin;
+
+/** A ready-to-listen Fastify instance with the booking API registered; used by server.ts, tests and benches. */
+export async function buildBookingApp(
+  config: BookingConfig,
+  overrides: FastifyServerOptions = {},
+  tuning: Partial<BookingTuning> = {},
+) {
+  const app = Fastify({
+    ...serverOptions,
+    logger: loggerOptions(config.LOG_LEVEL),
+    ...overrides,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(bookingAppPlugin, { config, tuning });
+  return app;
+}

@@ -1,0 +1,89 @@
+import { AppError } from '@concert/http';
+import {
+  createQueueCore,
+  createTokenCodec,
+  InvalidTokenError,
+  type QueueCore,
+  type TokenClaims,
+  type TokenCodec,
+  type TokenState,
+} from '@concert/queue-core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified queue token's claims; set by the token preHandlers. */
+    claims: TokenClaims | null;
+    /** The token's state in Redis, read once per request. */
+    tokenState: TokenState | null;
+  }
+  interface FastifyInstance {
+    queue: QueueCore;
+    tokens: TokenCodec;
+    /** preHandler: a well-signed token whose state has been read, whatever it is (401 otherwise). */
+    readQueueToken(request: FastifyRequest): Promise<void>;
+    /** preHandler: a well-signed, ACTIVE token (401, then 403). */
+    requireActiveToken(request: FastifyRequest): Promise<void>;
+    /** preHandler: a well-signed token that is ACTIVE or was expired by its owner's payment. */
+    requireActiveOrPaidToken(request: FastifyRequest): Promise<void>;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.]{1,2048})$/;
+
+export function tokenNotActive(detail: string): AppError {
+  return new AppError('TOKEN_NOT_ACTIVE', 403, detail);
+}
+
+/** 403 unless the token was issued for `concertId`; call once the resource is known to exist. */
+export function assertTokenConcert(claims: TokenClaims, concertId: number): void {
+  if (claims.concertId !== concertId) throw tokenNotActive('the queue token belongs to another concert');
+}
+
+export interface TokenGateOptions {
+  prefix: string;
+  secret: string;
+}
+
+/**
+ * The queue token gate of every token endpoint: the signature is checked locally (no call to the
+ * gateway), then the token's state costs exactly one read-only Redis round trip. The user always
+ * comes from the token. Runs as a preHandler, so a malformed request has already answered 400.
+ */
+async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
+  app.decorate('queue', createQueueCore({ redis: app.redis, prefix: opts.prefix }));
+  app.decorate('tokens', createTokenCodec(opts.secret));
+  app.decorateRequest('claims', null);
+  app.decorateRequest('tokenState', null);
+
+  async function readQueueToken(request: FastifyRequest): Promise<void> {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw new AppError('TOKEN_INVALID', 401, 'a Bearer queue token is required');
+    let claims: TokenClaims;
+    try {
+      claims = app.tokens.verifyToken(match[1]!);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw new AppError('TOKEN_INVALID', 401, err.message);
+      throw err;
+    }
+    request.claims = claims;
+    request.tokenState = (await app.queue.readTokenState(claims)).state;
+  }
+
+  app.decorate('readQueueToken', readQueueToken);
+
+  app.decorate('requireActiveToken', async (request: FastifyRequest) => {
+    await readQueueToken(request);
+    if (request.tokenState !== 'ACTIVE') throw tokenNotActive('the queue token is not ACTIVE');
+  });
+
+  app.decorate('requireActiveOrPaidToken', async (request: FastifyRequest) => {
+    await readQueueToken(request);
+    if (request.tokenState !== 'ACTIVE' && request.tokenState !== 'PAID') {
+      throw tokenNotActive('the queue token is not ACTIVE');
+    }
+  });
+}
+
+export default fp(tokenGatePlugin, { name: 'token-gate', dependencies: ['redis'], fastify: '5.x' });

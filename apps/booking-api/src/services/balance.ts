@@ -1,0 +1,61 @@
+import type { PrismaClient } from '@concert/db';
+import { AppError } from '@concert/http';
+import { type Answer, hashRequest, runIdempotent } from './idempotency.ts';
+
+export const CHARGES_ENDPOINT = 'charges';
+
+export interface BalanceBody {
+  userId: number;
+  balance: number;
+}
+
+export const userNotFound = (userId: number) => new AppError('USER_NOT_FOUND', 404, `no user ${userId}`);
+
+/** A user's balance; a user without a Balance row has 0. Null for an unknown user. */
+export async function readBalance(prisma: PrismaClient, userId: number): Promise<number | null> {
+  const user = await prisma.user.findUnique({
+    where: { id: userId },
+    select: { balance: { select: { amount: true } } },
+  });
+  if (!user) return null;
+  return Number(user.balance?.amount ?? 0n);
+}
+
+/**
+ * Adds to a balance and writes its ledger row in one transaction. The increment is a single
+ * INSERT … ON DUPLICATE KEY UPDATE, atomic in MySQL, so concurrent charges and payments never lose an
+ * update. A balance is kept within JSON's exact integers (2^53 - 1), which the API promises clients.
+ */
+export async function chargeBalance(
+  prisma: PrismaClient,
+  txMaxWaitMs: number,
+  userId: number,
+  amount: number,
+  idempotencyKey: string | undefined,
+): Promise<Answer<BalanceBody> & { isReplay: boolean }> {
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
+  if (!user) throw userNotFound(userId);
+
+  const scope = {
+    userId,
+    endpoint: CHARGES_ENDPOINT,
+    key: idempotencyKey,
+    requestHash: hashRequest({ amount }),
+  };
+  return runIdempotent<BalanceBody>(prisma, { maxWaitMs: txMaxWaitMs }, scope, async (tx) => {
+    await tx.$executeRaw`
+      INSERT INTO Balance (user_id, amount, updated_at) VALUES (${userId}, ${amount}, NOW(3))
+      ON DUPLICATE KEY UPDATE amount = amount + ${amount}, updated_at = NOW(3)`;
+    const [row] = await tx.$queryRaw<
+      { amount: bigint }[]
+    >`SELECT amount FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
+    if (!row) throw new Error('the balance row is not readable');
+    if (row.amount > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new AppError('BALANCE_LIMIT_EXCEEDED', 422, 'the balance would exceed 9007199254740991');
+    }
+    await tx.$executeRaw`
+      INSERT INTO Balance_Ledger (user_id, kind, amount, balance_after, payment_id, created_at)
+      VALUES (${userId}, 'CHARGE', ${amount}, ${row.amount}, NULL, NOW(3))`;
+    return { statusCode: 200, body: { userId, balance: Number(row.amount) } };
+  });
+}

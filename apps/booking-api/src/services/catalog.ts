@@ -1,0 +1,72 @@
+import type { PrismaClient } from '@concert/db';
+
+/**
+ * A reservation occupies its seat while it is COMPLETED, or PROGRESS and not yet due. A PROGRESS hold
+ * past expires_at counts as released already: a hold attempt expires it on the spot (see holds.ts), so
+ * the listing agrees with what a hold would get, however late the expiry job runs.
+ */
+const OCCUPYING = `(r.status = 'COMPLETED' OR r.expires_at > NOW(3))`;
+
+export async function listConcerts(prisma: PrismaClient) {
+  const rows = await prisma.concert.findMany({ select: { id: true, name: true }, orderBy: { id: 'asc' } });
+  return rows.map((r) => ({ concertId: r.id, name: r.name }));
+}
+
+export async function concertExists(prisma: PrismaClient, concertId: number): Promise<boolean> {
+  return (await prisma.concert.findUnique({ where: { id: concertId }, select: { id: true } })) !== null;
+}
+
+/** A concert's schedules with their seat counts, in one aggregate query (no query per schedule). */
+export async function listSchedules(prisma: PrismaClient, concertId: number) {
+  const rows = await prisma.$queryRawUnsafe<
+    { scheduleId: number; playDate: string; totalSeats: bigint | number; availableSeats: bigint | number }[]
+  >(
+    `SELECT cs.id AS scheduleId, DATE_FORMAT(cs.play_date, '%Y-%m-%d') AS playDate,
+            COUNT(s.id) AS totalSeats, COUNT(s.id) - COUNT(r.id) AS availableSeats
+       FROM Concert_Schedule cs
+       LEFT JOIN Seat s ON s.schedule_id = cs.id
+       LEFT JOIN Reservation r ON r.live_seat_id = s.id AND ${OCCUPYING}
+      WHERE cs.concert_id = ?
+      GROUP BY cs.id, cs.play_date
+      ORDER BY cs.play_date, cs.id`,
+    concertId,
+  );
+  return rows.map((r) => ({
+    scheduleId: Number(r.scheduleId),
+    playDate: r.playDate,
+    totalSeats: Number(r.totalSeats),
+    availableSeats: Number(r.availableSeats),
+  }));
+}
+
+/** The concert a schedule belongs to, or null for an unknown schedule. */
+export async function findScheduleConcert(prisma: PrismaClient, scheduleId: number): Promise<number | null> {
+  const row = await prisma.concertSchedule.findUnique({
+    where: { id: scheduleId },
+    select: { concertId: true },
+  });
+  return row?.concertId ?? null;
+}
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
+
+/** A schedule's seats, each with its status derived from its live reservation, in one query. */
+export async function listSeats(prisma: PrismaClient, scheduleId: number) {
+  const rows = await prisma.$queryRawUnsafe<
+    { seatId: number; seatNo: string; price: bigint; status: SeatStatus }[]
+  >(
+    `SELECT s.id AS seatId, s.seat_no AS seatNo, s.price AS price,
+            CASE WHEN r.id IS NULL THEN 'AVAILABLE' WHEN r.status = 'COMPLETED' THEN 'SOLD' ELSE 'HELD' END AS status
+       FROM Seat s
+       LEFT JOIN Reservation r ON r.live_seat_id = s.id AND ${OCCUPYING}
+      WHERE s.schedule_id = ?
+      ORDER BY s.id`,
+    scheduleId,
+  );
+  return rows.map((r) => ({
+    seatId: Number(r.seatId),
+    seatNo: r.seatNo,
+    price: Number(r.price),
+    status: r.status,
+  }));
+}

@@ -1,0 +1,92 @@
+import type { BookingConfig } from '@concert/config';
+import type { PrismaClient } from '@concert/db';
+import { createKeySpace, createRedis } from '@concert/queue-core';
+import { Worker } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import type { BookingTuning } from '../settings.ts';
+import { createHoldProcessor } from './hold-expiry.ts';
+import { createJournal, type Journal } from './journal.ts';
+import { createHoldQueue, HOLD_QUEUE, type HoldJobData, SWEEP_JOB, SWEEP_SCHEDULER_ID } from './queues.ts';
+
+export interface WorkerRuntime {
+  journal: Journal;
+  holdWorker: Worker<HoldJobData>;
+  /** Stops the journal and the worker (waiting for jobs in progress), then closes their connections. */
+  close(): Promise<void>;
+}
+
+export interface StartWorkersOptions {
+  config: BookingConfig;
+  tuning: BookingTuning;
+  prisma: PrismaClient;
+  logger: FastifyBaseLogger;
+}
+
+/**
+ * The booking API's background work: hold expiry (one delayed BullMQ job per hold), the periodic
+ * sweep of holds whose job was lost, and the waiting-room journal. Runs inside the API
+ * (WORKERS_INLINE=true) or alone through src/worker.ts; any number of copies may run.
+ */
+export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRuntime> {
+  const { config, tuning, prisma, logger } = opts;
+  const keys = createKeySpace(config.REDIS_KEY_PREFIX);
+
+  const bullConnection = createRedis(config.REDIS_URL, {
+    name: 'booking-worker-bullmq',
+    logger,
+    forBullMq: true,
+  });
+  const holdWorker = new Worker<HoldJobData>(HOLD_QUEUE, createHoldProcessor(prisma), {
+    connection: bullConnection,
+    prefix: keys.bullPrefix(),
+    concurrency: tuning.HOLD_EXPIRY_CONCURRENCY,
+    // A crashed worker's job is picked up by another after this long; the sweep backs it up.
+    stalledInterval: 15_000,
+    maxStalledCount: 3,
+  });
+  holdWorker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'hold worker error'));
+  holdWorker.on('failed', (job, err) =>
+    logger.warn(
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: err.message } },
+      'hold job failed',
+    ),
+  );
+
+  // Every copy upserts the same scheduler: the sweep runs once per interval, whichever worker takes it.
+  const schedulerQueue = createHoldQueue(bullConnection, keys.bullPrefix());
+  await schedulerQueue.upsertJobScheduler(
+    SWEEP_SCHEDULER_ID,
+    { every: config.HOLD_SWEEP_INTERVAL_MS },
+    { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+  );
+
+  const journalRedis = createRedis(config.REDIS_URL, { name: 'booking-journal', logger });
+  await journalRedis.connect();
+  const journal = createJournal({
+    redis: journalRedis,
+    prisma,
+    keys,
+    logger,
+    pollIntervalMs: tuning.JOURNAL_POLL_INTERVAL_MS,
+    readCount: tuning.JOURNAL_READ_COUNT,
+  });
+  journal.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    journal,
+    holdWorker,
+    close() {
+      closing ??= (async () => {
+        await journal.stop();
+        await holdWorker.close();
+        await schedulerQueue.close();
+        await Promise.all([
+          journalRedis.quit().catch(() => journalRedis.disconnect()),
+          bullConnection.quit().catch(() => bullConnection.disconnect()),
+        ]);
+      })();
+      return closing;
+    },
+  };
+}

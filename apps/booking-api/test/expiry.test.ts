@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBookingTuning } from '../src/settings.ts';
+import { startWorkers } from '../src/workers/index.ts';
+import { expiryJobId } from '../src/workers/queues.ts';
+import {
+  activeToken,
+  bearer,
+  buildTestApp,
+  createTestEnv,
+  reservationStatus,
+  seatId,
+  seedCatalog,
+  type TestEnv,
+  waitFor,
+} from './helpers.ts';
+
+// An unpaid hold is EXPIRED at expiresAt and its seat is AVAILABLE again: through its delayed job,
+// after a worker was down past the due time, and through the sweep when the job is gone.
+let env: TestEnv;
+
+beforeAll(async () => {
+  env = await createTestEnv('expiry');
+  await seedCatalog(env.prisma, { users: 10, concerts: [{ id: 1, schedules: [{ id: 1, seats: 10 }] }] });
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+async function holdSeat(app: FastifyInstance, userId: number, n: number) {
+  const token = await activeToken(env, 1, userId);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/reservations',
+    headers: bearer(token),
+    payload: { scheduleId: 1, seatId: seatId(1, n) },
+  });
+  expect(res.statusCode).toBe(201);
+  return { token, ...(res.json() as { reservationId: number; expiresAt: string }) };
+}
+
+async function seatStatus(app: FastifyInstance, token: string, n: number): Promise<string> {
+  const res = await app.inject({ method: 'GET', url: '/v1/schedules/1/seats', headers: bearer(token) });
+  return (res.json() as { seatId: number; status: string }[]).find((s) => s.seatId === seatId(1, n))!.status;
+}
+
+describe('hold expiry', () => {
+  it('expires a short hold through its job, and the seat is AVAILABLE again', async () => {
+    // A sweep far away, so that only the job can expire the hold within this test.
+    const app = await buildTestApp(env, {
+      HOLD_TTL_SECONDS: '1',
+      WORKERS_INLINE: 'true',
+      HOLD_SWEEP_INTERVAL_MS: '600000',
+    });
+    try {
+      const held = await holdSeat(app, 1, 1);
+      expect(await seatStatus(app, held.token, 1)).toBe('HELD');
+      expect(
+        await env.prisma.reservation.count({ where: { id: held.reservationId, status: 'PROGRESS' } }),
+      ).toBe(1);
+
+      await waitFor(
+        async () => (await reservationStatus(env.prisma, held.reservationId)) === 'EXPIRED',
+        10_000,
+        'the hold to expire',
+      );
+      // The contract releases it within 2 s of expiresAt; the bound leaves room for a loaded CI machine
+      // and still tells the job (milliseconds) apart from the sweep (10 minutes away here).
+      expect(Date.now() - Date.parse(held.expiresAt)).toBeLessThan(4_000);
+      expect(await seatStatus(app, held.token, 1)).toBe('AVAILABLE');
+
+      // The seat can be held again, by someone else.
+      const again = await holdSeat(app, 2, 1);
+      expect(again.reservationId).not.toBe(held.reservationId);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('still expires when the worker was stopped past the due time and restarted', async () => {
+    const vars = { HOLD_TTL_SECONDS: '1', WORKERS_INLINE: 'false', HOLD_SWEEP_INTERVAL_MS: '600000' };
+    const app = await buildTestApp(env, vars);
+    const tuning = loadBookingTuning({}, { JOURNAL_POLL_INTERVAL_MS: 50 });
+    let workers = await startWorkers({
+      config: env.config(vars),
+      tuning,
+      prisma: env.prisma,
+      logger: app.log,
+    });
+    try {
+      const held = await holdSeat(app, 3, 2);
+      await workers.close();
+
+      // Well past the due time, with no worker: the row is still PROGRESS (reads show EXPIRED).
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, Date.parse(held.expiresAt) + 1_500 - Date.now())),
+      );
+      expect(await reservationStatus(env.prisma, held.reservationId)).toBe('PROGRESS');
+      expect(await app.holdExpiry.queue.getJobState(expiryJobId(held.reservationId))).toBe('delayed');
+
+      workers = await startWorkers({ config: env.config(vars), tuning, prisma: env.prisma, logger: app.log });
+      await waitFor(
+        async () => (await reservationStatus(env.prisma, held.reservationId)) === 'EXPIRED',
+        10_000,
+        'the hold to expire',
+      );
+      await waitFor(
+        async () => (await app.holdExpiry.queue.getJobState(expiryJobId(held.reservationId))) === 'unknown',
+        10_000,
+        'the job to complete',
+      );
+      expect(await seatStatus(app, held.token, 2)).toBe('AVAILABLE');
+    } finally {
+      await workers.close();
+      await app.close();
+    }
+  });
+
+  it('expires a hold whose job was deleted, through the sweep', async () => {
+    const app = await buildTestApp(env, {
+      HOLD_TTL_SECONDS: '1',
+      WORKERS_INLINE: 'true',
+      HOLD_SWEEP_INTERVAL_MS: '300',
+    });
+    try {
+      const held = await holdSeat(app, 4, 3);
+      expect(await app.holdExpiry.queue.remove(expiryJobId(held.reservationId))).toBe(1);
+      await waitFor(
+        async () => (await reservationStatus(env.prisma, held.reservationId)) === 'EXPIRED',
+        10_000,
+        'the sweep',
+      );
+      expect(await seatStatus(app, held.token, 3)).toBe('AVAILABLE');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('never expires a paid hold, whatever its job does later', async () => {
+    const app = await buildTestApp(env, {
+      HOLD_TTL_SECONDS: '1',
+      WORKERS_INLINE: 'true',
+      HOLD_SWEEP_INTERVAL_MS: '300',
+    });
+    try {
+      const held = await holdSeat(app, 5, 4);
+      await app.inject({ method: 'POST', url: '/v1/users/5/balance/charges', payload: { amount: 10_000 } });
+      const pay = await app.inject({
+        method: 'POST',
+        url: '/v1/payments',
+        headers: bearer(held.token),
+        payload: { reservationIds: [held.reservationId] },
+      });
+      expect(pay.statusCode).toBe(201);
+      // The payment removed the job; re-adding one that fires now proves a late job is harmless.
+      await app.holdExpiry.schedule(held.reservationId, 0);
+      await new Promise((resolve) => setTimeout(resolve, 1_800));
+      expect(await reservationStatus(env.prisma, held.reservationId)).toBe('COMPLETED');
+      const fresh = await activeToken(env, 1, 6);
+      expect(await seatStatus(app, fresh, 4)).toBe('SOLD');
+    } finally {
+      await app.close();
+    }
+  });
+});

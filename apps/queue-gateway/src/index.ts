@@ -1,0 +1,1 @@
+export { buildGatewayApp, default as gatewayApp, type GatewayAppOptions } from './app.ts';

@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { buildBookingApp } from '@concert/booking-api';
+import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
+import { buildGatewayApp } from '@concert/queue-gateway';
+import { createTestDatabase, createTestRedis, TEST_REDIS_URL } from '@concert/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatReport, type OnSaleReport, runOnSale } from '../src/index.ts';
+
+const SECRET = 'onsale-test-secret-0123456789abcdef0123';
+const ADMIN_KEY = 'onsale-admin';
+
+const urlOf = (app: { server: { address(): unknown } }) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+/**
+ * A short on-sale through the real HTTP stack of both services: a few hundred users racing for 100
+ * seats. It asserts the invariants only, never a timing.
+ */
+describe('on-sale simulation (short run)', () => {
+  let report: OnSaleReport;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    const db = await createTestDatabase('onsale', { poolSize: 2 });
+    const redis = await createTestRedis('onsale');
+    closers.push(() => redis.close(), () => db.drop());
+    const gateway = await buildGatewayApp(
+      loadGatewayConfig({
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: redis.prefix,
+        QUEUE_TOKEN_SECRET: SECRET,
+        ADMIN_API_KEY: ADMIN_KEY,
+        RATE_LIMIT_MAX: '0',
+        PROMOTER_INTERVAL_MS: '50',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    const booking = await buildBookingApp(
+      loadBookingConfig({
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: redis.prefix,
+        QUEUE_TOKEN_SECRET: SECRET,
+        HOLD_TTL_SECONDS: '2',
+        HOLD_SWEEP_INTERVAL_MS: '1000',
+        RATE_LIMIT_MAX: '0',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    closers.unshift(() => gateway.close(), () => booking.close());
+    await gateway.listen({ port: 0, host: '127.0.0.1' });
+    await booking.listen({ port: 0, host: '127.0.0.1' });
+
+    report = await runOnSale({
+      gatewayUrl: urlOf(gateway),
+      bookingUrl: urlOf(booking),
+      adminKey: ADMIN_KEY,
+      databaseUrl: db.url,
+      users: 300,
+      userOffset: 1,
+      joinSeconds: 2,
+      abandonWaiting: 0.1,
+      abandonHold: 0.2,
+      room: { maxActive: 40, admitPerSecond: 100, activeTtlSeconds: 30, idleTimeoutSeconds: 3 },
+      holdWatchSeconds: 10,
+      maxSeconds: 100,
+      connections: 64,
+      seed: 7,
+    });
+  }, 150_000);
+
+  afterAll(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('ran to its end and sold seats', () => {
+    console.log(formatReport(report));
+    expect(report.timedOut, formatReport(report)).toBe(false);
+    expect(report.sales.seatsSold).toBeGreaterThan(0);
+    expect(report.sales.seatsSold).toBeLessThanOrEqual(report.sales.seatsAvailable);
+  });
+
+  it('sold no seat twice (checked in MySQL)', () => {
+    expect(report.sales.doubleBookings).toBe(0);
+  });
+
+  it('let nobody overtake, and moved nobody back', () => {
+    expect(report.fairness.overtakes, formatReport(report)).toBe(0);
+    expect(report.fairness.maxBackwardMove).toBe(0);
+  });
+
+  it('never exceeded maxActive or admitPerSecond', () => {
+    expect(report.admissions.maxActiveSeen).toBeLessThanOrEqual(40);
+    expect(report.admissions.maxInAnyOneSecond).toBeLessThanOrEqual(100);
+  });
+
+  it('answered no request with a 5xx', () => {
+    expect(report.serverErrors, JSON.stringify(report.latency)).toBe(0);
+  });
+
+  it('released every abandoned hold', () => {
+    expect(report.holds.released).toBe(report.holds.abandoned);
+  });
+});
