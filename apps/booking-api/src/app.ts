@@ -24,12 +24,9 @@ import paymentRoutes from './routes/payments/index.ts';
 import reservationRoutes from './routes/reservations/index.ts';
 import scheduleRoutes from './routes/schedules/index.ts';
 import userRoutes from './routes/users/index.ts';
-import { type BookingTuning, loadBookingTuning } from './settings.ts';
 
 export interface BookingAppOptions {
   config: BookingConfig;
-  /** Tunables not in @concert/config yet; read from the environment when omitted (see settings.ts). */
-  tuning?: Partial<BookingTuning>;
 }
 
 /** A dependency that is down answers 503 UNAVAILABLE with Retry-After, never a 500. */
@@ -38,7 +35,6 @@ const isDependencyError = (error: unknown) => isRedisUnavailable(error) || isDat
 /** The booking API as a plugin: services first, then routes. It never listens. */
 async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   const { config } = opts;
-  const tuning = loadBookingTuning(process.env, opts.tuning);
   const keys = createKeySpace(config.REDIS_KEY_PREFIX);
 
   useStrictValidation(app);
@@ -47,7 +43,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   await app.register(prismaPlugin, {
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
-    acquireTimeoutMs: tuning.DATABASE_ACQUIRE_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
   await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
   await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });
@@ -65,7 +61,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
       }
     },
   });
-  await app.register(workersPlugin, { config, tuning });
+  await app.register(workersPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(concertRoutes);
@@ -80,16 +76,12 @@ const bookingAppPlugin = fp(bookingApp, { name: 'booking-api', fastify: '5.x' })
 export default bookingAppPlugin;
 
 /** A ready-to-listen Fastify instance with the booking API registered; used by server.ts, tests and benches. */
-export async function buildBookingApp(
-  config: BookingConfig,
-  overrides: FastifyServerOptions = {},
-  tuning: Partial<BookingTuning> = {},
-) {
+export async function buildBookingApp(config: BookingConfig, overrides: FastifyServerOptions = {}) {
   const app = Fastify({
     ...serverOptions,
     logger: loggerOptions(config.LOG_LEVEL),
     ...overrides,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(bookingAppPlugin, { config, tuning });
+  await app.register(bookingAppPlugin, { config });
   return app;
 }

@@ -4,20 +4,16 @@ import { ConfigError, loadBookingConfig } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
 import { loggerOptions } from '@concert/http';
 import { pino } from 'pino';
-import { loadBookingTuning, withAcquireTimeout } from './settings.ts';
 import { startWorkers } from './workers/index.ts';
 
 try {
   const config = loadBookingConfig();
-  const tuning = loadBookingTuning();
   const logger = pino(loggerOptions(config.LOG_LEVEL) as object);
-  const prisma = createPrismaClient(
-    withAcquireTimeout(config.DATABASE_URL, tuning.DATABASE_ACQUIRE_TIMEOUT_MS),
-    {
-      poolSize: config.DATABASE_POOL_SIZE,
-    },
-  );
-  const runtime = await startWorkers({ config, tuning, prisma, logger });
+  const prisma = createPrismaClient(config.DATABASE_URL, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+  });
+  const runtime = await startWorkers({ config, prisma, logger });
   logger.info('booking workers started');
 
   let isClosing = false;

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBookingTuning } from '../src/settings.ts';
 import { startWorkers } from '../src/workers/index.ts';
 import { expiryJobId } from '../src/workers/queues.ts';
 import {
@@ -81,10 +80,8 @@ describe('hold expiry', () => {
   it('still expires when the worker was stopped past the due time and restarted', async () => {
     const vars = { HOLD_TTL_SECONDS: '1', WORKERS_INLINE: 'false', HOLD_SWEEP_INTERVAL_MS: '600000' };
     const app = await buildTestApp(env, vars);
-    const tuning = loadBookingTuning({}, { JOURNAL_POLL_INTERVAL_MS: 50 });
     let workers = await startWorkers({
       config: env.config(vars),
-      tuning,
       prisma: env.prisma,
       logger: app.log,
     });
@@ -99,7 +96,7 @@ describe('hold expiry', () => {
       expect(await reservationStatus(env.prisma, held.reservationId)).toBe('PROGRESS');
       expect(await app.holdExpiry.queue.getJobState(expiryJobId(held.reservationId))).toBe('delayed');
 
-      workers = await startWorkers({ config: env.config(vars), tuning, prisma: env.prisma, logger: app.log });
+      workers = await startWorkers({ config: env.config(vars), prisma: env.prisma, logger: app.log });
       await waitFor(
         async () => (await reservationStatus(env.prisma, held.reservationId)) === 'EXPIRED',
         10_000,

@@ -10,7 +10,6 @@ import {
 import { createTestDatabase, createTestRedis, TEST_REDIS_URL, type TestDatabase } from '@concert/testing';
 import type { Redis } from 'ioredis';
 import { buildBookingApp } from '../src/app.ts';
-import type { BookingTuning } from '../src/settings.ts';
 
 export const TEST_SECRET = 'booking-api-test-secret-0123456789abcdef';
 
@@ -55,6 +54,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
         LOG_LEVEL: 'silent',
         RATE_LIMIT_MAX: '0',
         WORKERS_INLINE: 'false',
+        JOURNAL_POLL_INTERVAL_MS: '50',
         ...env,
       });
     },
@@ -65,12 +65,8 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
   };
 }
 
-export async function buildTestApp(
-  env: TestEnv,
-  vars: Record<string, string> = {},
-  tuning: Partial<BookingTuning> = {},
-) {
-  const app = await buildBookingApp(env.config(vars), {}, { JOURNAL_POLL_INTERVAL_MS: 50, ...tuning });
+export async function buildTestApp(env: TestEnv, vars: Record<string, string> = {}) {
+  const app = await buildBookingApp(env.config(vars));
   await app.ready();
   return app;
 }

@@ -102,11 +102,7 @@ describe('concurrent holds', () => {
     const apps: FastifyInstance[] = [];
     for (let i = 0; i < 2; i++) {
       // A generous acquire timeout: this test is about correctness, and the machine runs other files.
-      const app = await buildTestApp(
-        env,
-        { DATABASE_POOL_SIZE: '10' },
-        { DATABASE_ACQUIRE_TIMEOUT_MS: 20_000 },
-      );
+      const app = await buildTestApp(env, { DATABASE_POOL_SIZE: '10', DATABASE_ACQUIRE_TIMEOUT_MS: '20000' });
       await app.listen({ port: 0, host: '127.0.0.1' });
       apps.push(app);
     }

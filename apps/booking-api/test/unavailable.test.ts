@@ -35,7 +35,7 @@ describe('dependencies down', () => {
     // A port nothing listens on.
     const url = env.db.url.replace(/:3306\//, ':3399/');
     expect(url).not.toBe(env.db.url);
-    const app = await buildTestApp(env, { DATABASE_URL: url }, { DATABASE_ACQUIRE_TIMEOUT_MS: 300 });
+    const app = await buildTestApp(env, { DATABASE_URL: url, DATABASE_ACQUIRE_TIMEOUT_MS: '300' });
     try {
       const token = await activeToken(env, 1, 1);
       expectUnavailable(await app.inject({ method: 'GET', url: '/v1/concerts' }));

@@ -9,6 +9,9 @@ const schema = z.object({
   DATABASE_URL: z.string().startsWith('mysql://').default('mysql://root@127.0.0.1:3306/concert'),
   // Largest number of MySQL connections this instance opens.
   DATABASE_POOL_SIZE: int(10, 1, 1000),
+  // How long a request waits for a free MySQL connection before it answers 503 (the driver's default
+  // held a request for 20 s while MySQL was down).
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(3000, 100, 600_000),
   // Redis connection: queue tokens, seat locks and BullMQ.
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   // Prefix for every Redis key, shared with the gateway it works with.
@@ -28,6 +31,12 @@ const schema = z.object({
   WORKERS_INLINE: bool(true),
   // How often the sweep looks for holds whose expiry job was lost.
   HOLD_SWEEP_INTERVAL_MS: int(15_000, 100),
+  // Hold-expiry jobs one worker process runs at once.
+  HOLD_EXPIRY_CONCURRENCY: int(8, 1, 1000),
+  // How often the journal reads the rooms' event streams when the last read found nothing.
+  JOURNAL_POLL_INTERVAL_MS: int(500, 10, 60_000),
+  // Stream entries the journal reads from one room per read.
+  JOURNAL_READ_COUNT: int(200, 1, 100_000),
   // Seat lock lease; only spares MySQL the contention, never guards correctness.
   SEAT_LOCK_TTL_MS: int(5_000, 100),
   // How long shutdown waits for in-flight requests before it gives up.

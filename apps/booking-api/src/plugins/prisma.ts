@@ -1,7 +1,6 @@
 import { createPrismaClient, type PrismaClient } from '@concert/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { withAcquireTimeout } from '../settings.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,8 +17,9 @@ export interface PrismaPluginOptions {
 }
 
 async function prismaPlugin(app: FastifyInstance, opts: PrismaPluginOptions) {
-  const prisma = createPrismaClient(withAcquireTimeout(opts.url, opts.acquireTimeoutMs), {
+  const prisma = createPrismaClient(opts.url, {
     poolSize: opts.poolSize,
+    acquireTimeoutMs: opts.acquireTimeoutMs,
   });
   app.decorate('prisma', prisma);
   app.decorate('txMaxWaitMs', opts.acquireTimeoutMs);

@@ -1,7 +1,6 @@
 import type { BookingConfig } from '@concert/config';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { BookingTuning } from '../settings.ts';
 import { startWorkers, type WorkerRuntime } from '../workers/index.ts';
 
 declare module 'fastify' {
@@ -15,13 +14,12 @@ declare module 'fastify' {
  * Runs the workers inside the API when WORKERS_INLINE is true. They start once the app is ready and
  * stop in preClose: before requests drain and long before Prisma and Redis close.
  */
-async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig; tuning: BookingTuning }) {
+async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig }) {
   app.decorate('workers', null);
   if (!opts.config.WORKERS_INLINE) return;
   app.addHook('onReady', async () => {
     app.workers = await startWorkers({
       config: opts.config,
-      tuning: opts.tuning,
       prisma: app.prisma,
       logger: app.log,
     });

@@ -3,7 +3,6 @@ import type { PrismaClient } from '@concert/db';
 import { createKeySpace, createRedis } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import type { BookingTuning } from '../settings.ts';
 import { createHoldProcessor } from './hold-expiry.ts';
 import { createJournal, type Journal } from './journal.ts';
 import { createHoldQueue, HOLD_QUEUE, type HoldJobData, SWEEP_JOB, SWEEP_SCHEDULER_ID } from './queues.ts';
@@ -17,7 +16,6 @@ export interface WorkerRuntime {
 
 export interface StartWorkersOptions {
   config: BookingConfig;
-  tuning: BookingTuning;
   prisma: PrismaClient;
   logger: FastifyBaseLogger;
 }
@@ -28,7 +26,7 @@ export interface StartWorkersOptions {
  * (WORKERS_INLINE=true) or alone through src/worker.ts; any number of copies may run.
  */
 export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRuntime> {
-  const { config, tuning, prisma, logger } = opts;
+  const { config, prisma, logger } = opts;
   const keys = createKeySpace(config.REDIS_KEY_PREFIX);
 
   const bullConnection = createRedis(config.REDIS_URL, {
@@ -39,7 +37,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
   const holdWorker = new Worker<HoldJobData>(HOLD_QUEUE, createHoldProcessor(prisma), {
     connection: bullConnection,
     prefix: keys.bullPrefix(),
-    concurrency: tuning.HOLD_EXPIRY_CONCURRENCY,
+    concurrency: config.HOLD_EXPIRY_CONCURRENCY,
     // A crashed worker's job is picked up by another after this long; the sweep backs it up.
     stalledInterval: 15_000,
     maxStalledCount: 3,
@@ -67,8 +65,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     prisma,
     keys,
     logger,
-    pollIntervalMs: tuning.JOURNAL_POLL_INTERVAL_MS,
-    readCount: tuning.JOURNAL_READ_COUNT,
+    pollIntervalMs: config.JOURNAL_POLL_INTERVAL_MS,
+    readCount: config.JOURNAL_READ_COUNT,
   });
   journal.start();
 
