@@ -11,8 +11,6 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().default(''),
   // HMAC-SHA256 key that signs queue tokens; the booking API verifies with the same key.
   QUEUE_TOKEN_SECRET: secret,
-  // Lifetime of a signed token (its JWT `exp`); the token's state in Redis decides everything else.
-  QUEUE_TOKEN_TTL_SECONDS: int(86_400),
   // Key for the admin endpoints; when unset, every admin call answers 401.
   ADMIN_API_KEY: z.string().min(1).optional(),
   // Defaults for a newly opened room.
