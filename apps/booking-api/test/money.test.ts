@@ -189,6 +189,27 @@ describe('payment idempotency', () => {
     expect(replay.body).toBe(first.body);
   });
 
+  it('a replay with a later ACTIVE token answers from the store and leaves that token ACTIVE', async () => {
+    const userId = 13;
+    const first = await activeToken(env, 1, userId);
+    const a = await hold(first);
+    await charge(userId, PRICE);
+    expect((await pay(first, [a], 'pay-key-later')).statusCode).toBe(201);
+    // The user comes back through the queue, then retries the lost answer with the new token.
+    const later = await activeToken(env, 1, userId);
+    expect(later).not.toBe(first);
+    expect((await pay(later, [a], 'pay-key-later')).statusCode).toBe(201);
+    expect((await env.queue.readTokenState(env.tokens.verifyToken(later))).state).toBe('ACTIVE');
+    expect(await countRows('payments', userId)).toBe(1);
+  });
+
+  it('treats keys that differ only in letter case as different keys', async () => {
+    expect((await charge(15, 500, 'abcDEF')).json()).toEqual({ userId: 15, balance: 500 });
+    expect((await charge(15, 500, 'ABCdef')).json()).toEqual({ userId: 15, balance: 1_000 });
+    expect((await charge(15, 700, 'abcdef')).json()).toEqual({ userId: 15, balance: 1_700 });
+    expect(await balanceAndLedger(env.prisma, 15)).toEqual({ balance: 1_700, ledger: 1_700 });
+  });
+
   it('concurrent requests with one key pay once', async () => {
     const userId = 12;
     const token = await activeToken(env, 1, userId);

@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayWorld, type GatewayApp, join, openRoom, poll } from './helpers.ts';
+import { buildGatewayApp } from '../src/app.ts';
+import { createGatewayWorld, type GatewayApp, join, openRoom, poll, sleep, testConfig } from './helpers.ts';
 
 describe('operations', () => {
   const world = createGatewayWorld('operations');
@@ -93,6 +96,84 @@ describe('operations', () => {
     expect(res.headers['retry-after']).toBeDefined();
     expect(JSON.stringify(res.json())).not.toMatch(/stack|Stream|enableOfflineQueue/);
     expect((await broken.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+  });
+
+  it('answers requests that arrive while shutting down with a 503 problem and Retry-After', async () => {
+    const draining = await buildGatewayApp(testConfig(w.prefix));
+    // A request still in flight keeps the server draining while a second one arrives on its socket.
+    draining.get('/slow', async () => {
+      await sleep(300);
+      return { ok: true };
+    });
+    await draining.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connect((draining.server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.write('GET /slow HTTP/1.1\r\nHost: test\r\n\r\n');
+    await sleep(50);
+    const closed = draining.close();
+    await sleep(20);
+    const body = '{"userId":1,"concertId":66}';
+    socket.write(
+      `POST /v1/queue/tokens HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    await closed;
+    await Promise.race([once(socket, 'close'), sleep(2000)]);
+    socket.destroy();
+    const second = received.slice(received.indexOf('HTTP/1.1', 1));
+    expect(received.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(second).toMatch(/^HTTP\/1.1 503/);
+    expect(second).toMatch(/content-type: application\/problem\+json/i);
+    expect(second).toMatch(/retry-after: 1/i);
+    expect(second).toContain('"code":"UNAVAILABLE"');
+  });
+
+  it('never leaves an open room out of the promoter, however opens and closes race', async () => {
+    const other = await w.build();
+    const admin = (target: GatewayApp, method: 'PUT' | 'DELETE') =>
+      target.inject({
+        method,
+        url: '/v1/admin/queues/67',
+        headers: { 'x-admin-key': 'test-admin-key' },
+        ...(method === 'PUT' ? { payload: {} } : {}),
+      });
+    for (let round = 0; round < 40; round++) {
+      await Promise.all([
+        admin(app, 'DELETE'),
+        admin(other, 'PUT'),
+        admin(app, 'PUT'),
+        admin(other, 'DELETE'),
+      ]);
+      const isOpen =
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/v1/admin/queues/67',
+            headers: { 'x-admin-key': 'test-admin-key' },
+          })
+        ).statusCode === 200;
+      if (isOpen) expect(await app.queue.listOpenRooms()).toContain(67);
+    }
+  });
+
+  it('sweeps a wave of idle tokens larger than one batch within one tick', async () => {
+    const small = await w.build({ PROMOTER_BATCH_MAX: '10' });
+    await openRoom(small, 68, { idleTimeoutSeconds: 1, maxActive: 1, admitPerSecond: 1000 });
+    // A holder of the only slot, so the tick only sweeps.
+    await join(small, 999, 68);
+    await small.promoter.runTick();
+    for (let u = 1; u <= 49; u++) await join(small, u, 68);
+    const live = (await join(small, 500, 68)).body.token;
+    expect((await poll(small, live)).body.position).toBe(50);
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await poll(small, live);
+    }
+    await small.promoter.runTick();
+    expect((await poll(small, live)).body.position).toBe(1);
   });
 
   it('stops the promoter on close', async () => {

@@ -84,6 +84,16 @@ export interface ProblemJsonOptions {
 }
 
 async function problemJson(app: FastifyInstance, opts: ProblemJsonOptions) {
+  // Requests that arrive while the server drains get a contract 503, and the client a hint to go.
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!isClosing) return;
+    reply.header('connection', 'close');
+    throw new AppError('UNAVAILABLE', 503, 'the server is shutting down; retry', 1);
+  });
   app.setErrorHandler((error, request: FastifyRequest, reply) => {
     const { problem, retryAfterSeconds, isServerError } = toProblem(error, opts.isDependencyError);
     if (isServerError) {

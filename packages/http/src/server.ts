@@ -24,7 +24,8 @@ export const serverOptions = {
   requestTimeout: 30_000,
   keepAliveTimeout: 65_000,
   bodyLimit: 64 * 1024,
-  return503OnClosing: true,
+  // problemJson answers requests that arrive while closing, with problem+json and Retry-After.
+  return503OnClosing: false,
   forceCloseConnections: 'idle',
 } satisfies FastifyServerOptions;
 

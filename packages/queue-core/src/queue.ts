@@ -110,17 +110,19 @@ export function createQueueCore(options: QueueCoreOptions) {
 
     async closeRoom(concertId: number): Promise<boolean> {
       const k = keys.room(concertId);
+      // Out of the promoter's set first, then closed: an open racing this close runs its SADD after
+      // its own script, so a room can end closed-but-listed (harmless: promote skips it), never
+      // open-but-unlisted (nobody would ever be admitted).
+      await redis.srem(keys.rooms(), concertId);
       const closed = await redis.queueCloseRoom(
         k.room,
         k.waiting,
         k.seen,
         k.active,
         k.activeTokens,
-        k.admissions,
         k.events,
         maxLen,
       );
-      await redis.srem(keys.rooms(), concertId);
       return closed === 1;
     },
 

@@ -9,7 +9,7 @@ const SCRIPTS = {
   queueExpireToken: { file: 'expire-token.lua', keys: 6 },
   queueTokenState: { file: 'token-state.lua', keys: 3 },
   queueOpenRoom: { file: 'open-room.lua', keys: 2 },
-  queueCloseRoom: { file: 'close-room.lua', keys: 7 },
+  queueCloseRoom: { file: 'close-room.lua', keys: 6 },
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
 } as const;
 

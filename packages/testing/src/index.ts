@@ -1,2 +1,2 @@
-export * from './redis.ts';
 export * from './mysql.ts';
+export * from './redis.ts';

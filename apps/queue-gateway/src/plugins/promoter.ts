@@ -24,11 +24,22 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
   let isStopped = false;
   let lastErrorLog = 0;
 
+  function logFailure(err: unknown, concertId?: number) {
+    if (Date.now() - lastErrorLog < 5000) return;
+    lastErrorLog = Date.now();
+    app.log.warn({ err, concertId }, 'promotion tick failed');
+  }
+
   async function runTick(): Promise<void> {
     for (const concertId of await app.queue.listOpenRooms()) {
-      const r = await app.queue.promoteRoom(concertId, opts.batchMax);
-      if (r.admitted + r.idleExpired + r.activeExpired > 0) {
-        app.log.debug({ concertId, ...r }, 'promotion tick');
+      // One room's failure must not stall the others.
+      try {
+        const r = await app.queue.promoteRoom(concertId, opts.batchMax);
+        if (r.admitted + r.idleExpired + r.activeExpired > 0) {
+          app.log.debug({ concertId, ...r }, 'promotion tick');
+        }
+      } catch (err) {
+        logFailure(err, concertId);
       }
     }
   }
@@ -37,12 +48,7 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
     if (isStopped) return;
     timer = setTimeout(() => {
       inFlight = runTick()
-        .catch((err: unknown) => {
-          if (Date.now() - lastErrorLog > 5000) {
-            lastErrorLog = Date.now();
-            app.log.warn({ err }, 'promotion tick failed');
-          }
-        })
+        .catch((err: unknown) => logFailure(err))
         .finally(() => {
           inFlight = undefined;
           schedule();

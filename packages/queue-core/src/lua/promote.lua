@@ -18,7 +18,8 @@ Steps:
   1. ACTIVE tokens past their expiry are EXPIRED and free their slots.
   2. WAITING tokens that have not polled for idleTimeoutSeconds are EXPIRED, never admitted.
   3. n = min(admitPerSecond - admitted in the last 1000 ms, maxActive - active, token bucket, ARGV[1]).
-     The sliding 1000 ms window makes the rate strict over every window, not just aligned seconds;
+     The sliding window [now - 1000 ms, now] makes the rate strict over every window, even a closed
+     one, not just aligned seconds;
      the token bucket (a fifth of a second's worth) spreads a second's admissions over its ticks.
   4. The n lowest token ids are admitted, in order.
   5. The measured admission rate (an exponentially weighted average, tau = 10 s) is updated, but only
@@ -30,6 +31,7 @@ local batchMax = tonumber(ARGV[1])
 local maxlen = ARGV[2]
 local TAU_SECONDS = 10
 local CHUNK = 1000 -- unpack() is bounded by Lua's C stack (8000 slots)
+local IDLE_SWEEP_ROUNDS = 10
 
 local cfg = redis.call('HMGET', KEYS[1], 'maxActive', 'admitPerSecond', 'activeTtlSeconds',
   'idleTimeoutSeconds', 'rate', 'rateAt', 'bucket', 'bucketAt')
@@ -66,24 +68,28 @@ if #due > 0 then
 end
 local activeExpired = #due
 
--- 2. WAITING tokens that stopped polling.
+-- 2. WAITING tokens that stopped polling. Positions count only live tokens once this tick is done, so
+-- a wave of idle tokens is swept in chunks of batchMax, up to IDLE_SWEEP_ROUNDS of them.
 local idleBefore = fmt(now - idleMs)
-local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', idleBefore, 'LIMIT', 0, batchMax)
-ids = {}
-for i, user in ipairs(idle) do
-  ids[i] = user .. ':' .. (redis.call('ZSCORE', KEYS[2], user) or '0')
-end
-if #idle > 0 then
+local idleExpired = 0
+for _ = 1, IDLE_SWEEP_ROUNDS do
+  local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', idleBefore, 'LIMIT', 0, batchMax)
+  if #idle == 0 then break end
+  ids = {}
+  for i, user in ipairs(idle) do
+    ids[i] = user .. ':' .. (redis.call('ZSCORE', KEYS[2], user) or '0')
+  end
   chunked('ZREM', KEYS[2], idle, 1)
   chunked('ZREM', KEYS[3], idle, 1)
   emit('X', ids)
+  idleExpired = idleExpired + #idle
+  if #idle < batchMax then break end
 end
-local idleExpired = #idle
 
 -- 3. How many may be admitted now.
 redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', fmt(now - 60000))
 local used = 0
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '(' .. fmt(now - 1000), '+inf')) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], fmt(now - 1000), '+inf')) do
   used = used + tonumber(string.match(member, ':(%d+)$'))
 end
 local burst = math.max(1, math.ceil(perSecond / 5))

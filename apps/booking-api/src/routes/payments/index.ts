@@ -44,18 +44,20 @@ const paymentRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = asyn
       }
 
       const answer = await payForReservations(app.prisma, app.txMaxWaitMs, claims, reservationIds, key);
-      // Committed. What follows frees the queue slot and drops the expiry jobs; neither may fail the
-      // payment: a token left ACTIVE expires with its TTL, and a leftover job matches no row.
-      await Promise.all([
-        app.queue
-          .expireToken(claims, 'paid')
-          .catch((err: unknown) => request.log.warn({ err }, 'could not expire the paid token')),
-        answer.isReplay
-          ? undefined
-          : app.holdExpiry
-              .cancel(reservationIds)
-              .catch((err: unknown) => request.log.warn({ err }, 'could not remove expiry jobs')),
-      ]);
+      // A replay changed nothing, so it must not spend the caller's current token either: that may be a
+      // later session of the same user.
+      if (!answer.isReplay) {
+        // Committed. What follows frees the queue slot and drops the expiry jobs; neither may fail the
+        // payment: a token left ACTIVE expires with its TTL, and a leftover job matches no row.
+        await Promise.all([
+          app.queue
+            .expireToken(claims, 'paid')
+            .catch((err: unknown) => request.log.warn({ err }, 'could not expire the paid token')),
+          app.holdExpiry
+            .cancel(reservationIds)
+            .catch((err: unknown) => request.log.warn({ err }, 'could not remove expiry jobs')),
+        ]);
+      }
       // 201, or a replay's stored status, which is the same 201.
       return reply.status(answer.statusCode as 201).send(answer.body);
     },
