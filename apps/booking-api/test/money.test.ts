@@ -190,7 +190,7 @@ describe('payment idempotency', () => {
   });
 
   it('a replay with a later ACTIVE token answers from the store and leaves that token ACTIVE', async () => {
-    const userId = 13;
+    const userId = 16;
     const first = await activeToken(env, 1, userId);
     const a = await hold(first);
     await charge(userId, PRICE);

@@ -9,7 +9,8 @@ import { formatReport, type OnSaleReport, runOnSale } from '../src/index.ts';
 const SECRET = 'onsale-test-secret-0123456789abcdef0123';
 const ADMIN_KEY = 'onsale-admin';
 
-const urlOf = (app: { server: { address(): unknown } }) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const urlOf = (app: { server: { address(): unknown } }) =>
+  `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
 /**
  * A short on-sale through the real HTTP stack of both services: a few hundred users racing for 100
@@ -22,7 +23,10 @@ describe('on-sale simulation (short run)', () => {
   beforeAll(async () => {
     const db = await createTestDatabase('onsale', { poolSize: 2 });
     const redis = await createTestRedis('onsale');
-    closers.push(() => redis.close(), () => db.drop());
+    closers.push(
+      () => redis.close(),
+      () => db.drop(),
+    );
     const gateway = await buildGatewayApp(
       loadGatewayConfig({
         REDIS_URL: TEST_REDIS_URL,
@@ -46,7 +50,10 @@ describe('on-sale simulation (short run)', () => {
         LOG_LEVEL: 'silent',
       }),
     );
-    closers.unshift(() => gateway.close(), () => booking.close());
+    closers.unshift(
+      () => gateway.close(),
+      () => booking.close(),
+    );
     await gateway.listen({ port: 0, host: '127.0.0.1' });
     await booking.listen({ port: 0, host: '127.0.0.1' });
 
