@@ -52,14 +52,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    keyFromToken(token) {
-      try {
-        const c = app.tokens.verifyToken(token);
-        return `t:${c.concertId}:${c.userId}`;
-      } catch {
-        return null;
-      }
-    },
+    tokens: app.tokens,
   });
   await app.register(workersPlugin, { config });
 

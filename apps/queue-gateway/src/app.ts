@@ -33,14 +33,7 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    keyFromToken(token) {
-      try {
-        const c = app.tokens.verifyToken(token);
-        return `t:${c.concertId}:${c.userId}`;
-      } catch {
-        return null;
-      }
-    },
+    tokens: app.tokens,
   });
   await app.register(promoterPlugin, {
     isEnabled: config.PROMOTER_ENABLED,

@@ -25,8 +25,9 @@ const schema = z.object({
   // Whether this instance runs the promoter, and how often it ticks.
   PROMOTER_ENABLED: bool(true),
   PROMOTER_INTERVAL_MS: int(100, 10, 60_000),
-  // Most tokens one promotion tick admits or expires per room.
-  PROMOTER_BATCH_MAX: int(10_000, 1, 1_000_000),
+  // Most tokens one promotion tick admits or expires per room. A tick blocks Redis while it runs:
+  // 1,000 took 8-12 ms and still admitted 83-113k a second (bench/README.md); 10,000 took 133 ms.
+  PROMOTER_BATCH_MAX: int(1000, 1, 1_000_000),
   // Cap on the lifecycle event stream per room (approximate MAXLEN); protects a noeviction Redis.
   QUEUE_EVENTS_MAXLEN: int(2_000_000, 1000),
   // How long shutdown waits for in-flight requests before it gives up.

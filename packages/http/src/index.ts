@@ -11,5 +11,5 @@ export { default as rateLimitPlugin, type RateLimitOptions } from './rate-limit.
 export { isRedisUnavailable } from './redis-errors.ts';
 export { default as redisPlugin } from './redis-plugin.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
-export { listenWithGracefulShutdown, loggerOptions, serverOptions } from './server.ts';
+export { listenWithGracefulShutdown, loggerOptions, runService, serverOptions } from './server.ts';
 export { toFieldErrors, useStrictValidation } from './validation.ts';

@@ -1,14 +1,15 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { TokenCodec } from '@concert/queue-core';
 import { AppError } from './errors.ts';
 
 export interface RateLimitOptions {
   /** Requests per client per window; 0 turns the limit off. */
   max: number;
   windowSeconds: number;
-  /** A per-client key from a Bearer token, or null when the token does not verify. */
-  keyFromToken: (token: string) => string | null;
+  /** Verifies Bearer tokens, so that a verified token is counted per user and concert. */
+  tokens: TokenCodec;
 }
 
 /**
@@ -27,8 +28,15 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
     cache: 100_000,
     keyGenerator(request: FastifyRequest) {
       const auth = request.headers.authorization;
-      const key = auth?.startsWith('Bearer ') ? opts.keyFromToken(auth.slice(7)) : null;
-      return key ?? `ip:${request.ip}`;
+      if (auth?.startsWith('Bearer ')) {
+        try {
+          const c = opts.tokens.verifyToken(auth.slice(7));
+          return `t:${c.concertId}:${c.userId}`;
+        } catch {
+          // an invalid token is counted by address
+        }
+      }
+      return `ip:${request.ip}`;
     },
     errorResponseBuilder(_request, context) {
       return new AppError(

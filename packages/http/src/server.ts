@@ -44,3 +44,22 @@ export async function listenWithGracefulShutdown(
   });
   await app.listen({ port: opts.port, host: opts.host });
 }
+
+/**
+ * A service's entry point: parse the config (a bad one exits with its one line), build the app, listen,
+ * close gracefully on a signal.
+ */
+export async function runService<C extends { PORT: number; HOST: string; SHUTDOWN_TIMEOUT_MS: number }>(
+  loadConfig: () => C,
+  build: (config: C) => Promise<FastifyInstance>,
+): Promise<void> {
+  let config: C;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+  const app = await build(config);
+  await listenWithGracefulShutdown(app, { port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+}

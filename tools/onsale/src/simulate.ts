@@ -47,7 +47,7 @@ export const DEFAULT_OPTIONS: OnSaleOptions = {
   joinSeconds: 10,
   abandonWaiting: 0.1,
   abandonHold: 0.1,
-  room: { maxActive: 100, admitPerSecond: 50, activeTtlSeconds: 600, idleTimeoutSeconds: 30 },
+  room: { maxActive: 100, admitPerSecond: 50, activeTtlSeconds: 600, idleTimeoutSeconds: 60 },
   holdWatchSeconds: 360,
   maxSeconds: 900,
   connections: 256,
@@ -74,7 +74,11 @@ interface UserRecord {
   /** Admission time on the gateway's clock: expiresAt - activeTtlSeconds. */
   admittedAt?: number;
   positions: number[];
+  /** A lower bound of when the gateway could expire this token as idle: its last WAITING poll's send time + idle timeout. */
+  liveUntil: number;
   outcome: Outcome;
+  /** For outcome 'error': the endpoint and code that failed. */
+  error?: string;
   holdExpiresAt?: number;
   releasedAt?: number;
 }
@@ -167,6 +171,11 @@ export async function runOnSale(opts: OnSaleOptions) {
     (a, b) => a - b,
   );
 
+  function fail(user: UserRecord, step: string, res: { status: number; code?: string }): Outcome {
+    user.error = `${step} ${res.status} ${res.code ?? ''}`.trim();
+    return 'error';
+  }
+
   async function buySeat(user: UserRecord, token: string): Promise<Outcome> {
     const auth = { token };
     const schedules = await client.call<{ scheduleId: number; availableSeats: number }[]>(
@@ -175,7 +184,7 @@ export async function runOnSale(opts: OnSaleOptions) {
       `${opts.bookingUrl}/v1/concerts/${concertId}/schedules`,
       auth,
     );
-    if (schedules.status !== 200) return 'error';
+    if (schedules.status !== 200) return fail(user, 'schedules', schedules);
     let open = schedules.body.filter((s) => s.availableSeats > 0).map((s) => s.scheduleId);
     for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS && open.length > 0 && !abort.signal.aborted; ) {
       const scheduleId = open[Math.floor(random() * open.length)]!;
@@ -185,7 +194,7 @@ export async function runOnSale(opts: OnSaleOptions) {
         `${opts.bookingUrl}/v1/schedules/${scheduleId}/seats`,
         auth,
       );
-      if (seats.status !== 200) return 'error';
+      if (seats.status !== 200) return fail(user, 'seats', seats);
       const available = seats.body.filter((s) => s.status === 'AVAILABLE');
       if (available.length === 0) {
         open = open.filter((id) => id !== scheduleId);
@@ -202,7 +211,7 @@ export async function runOnSale(opts: OnSaleOptions) {
           { token, body: { scheduleId, seatId: seat!.seatId } },
         );
         if (hold.status === 409 && hold.code === 'SEAT_UNAVAILABLE') continue;
-        if (hold.status !== 201) return 'error';
+        if (hold.status !== 201) return fail(user, 'hold', hold);
         user.holdExpiresAt = Date.parse(hold.body.expiresAt);
         if (user.abandonsHold) {
           await watchRelease(user, token, hold.body.reservationId);
@@ -229,14 +238,14 @@ export async function runOnSale(opts: OnSaleOptions) {
         headers: { 'idempotency-key': `charge-${runId}-${user.userId}` },
       },
     );
-    if (charge.status !== 200) return 'error';
+    if (charge.status !== 200) return fail(user, 'charge', charge);
     const paid = await client.call('pay', 'POST', `${opts.bookingUrl}/v1/payments`, {
       token,
       body: { reservationIds: [reservationId] },
       headers: { 'idempotency-key': `pay-${runId}-${user.userId}` },
     });
     if (paid.status === 201) return 'bought';
-    return paid.code === 'RESERVATION_NOT_PAYABLE' ? 'hold-lost' : 'error';
+    return paid.code === 'RESERVATION_NOT_PAYABLE' ? 'hold-lost' : fail(user, 'pay', paid);
   }
 
   /** An abandoned hold is read every 100 ms after its expiry until the API reports it EXPIRED. */
@@ -279,6 +288,7 @@ export async function runOnSale(opts: OnSaleOptions) {
       abandonsWaiting: random() < opts.abandonWaiting,
       abandonsHold: random() < opts.abandonHold,
       positions: joined.body.position ? [joined.body.position] : [],
+      liveUntil: Date.now() + opts.room.idleTimeoutSeconds * 1000,
       outcome: 'unfinished',
     };
     records.push(user);
@@ -291,12 +301,16 @@ export async function runOnSale(opts: OnSaleOptions) {
         return;
       }
       await sleep(state.pollAfterMs ?? 1000);
+      const sentAt = Date.now();
       const r = await client.call<typeof state>('poll', 'GET', `${opts.gatewayUrl}/v1/queue/status`, {
         token,
       });
       if (r.status !== 200) continue;
       state = r.body;
-      if (state.status === 'WAITING' && state.position) user.positions.push(state.position);
+      if (state.status === 'WAITING') {
+        user.liveUntil = sentAt + opts.room.idleTimeoutSeconds * 1000;
+        if (state.position) user.positions.push(state.position);
+      }
     }
     if (state.status === 'EXPIRED') {
       user.outcome = 'expired-while-waiting';
@@ -346,15 +360,20 @@ function buildReport(input: {
 }) {
   const { opts, records } = input;
 
-  // Fairness: in join order (token id), anyone admitted before an earlier joiner who kept polling
-  // overtook them. Earlier joiners never admitted by the end count as admitted at +infinity.
+  // Fairness: in join order (token id), anyone admitted while an earlier joiner was still in line
+  // overtook them. An earlier joiner stays in line until its own admission; one the gateway expired as
+  // idle, until the earliest moment the gateway could have done so (its last WAITING poll's send time
+  // plus the idle timeout), so a slow poll is never counted as an overtake; one still waiting when the
+  // run ended, for ever.
   const loyal = [...records].filter((r) => !r.abandonsWaiting).sort((a, b) => a.tokenId - b.tokenId);
   let latestAhead = Number.NEGATIVE_INFINITY;
   let overtakes = 0;
   for (const r of loyal) {
-    const at = r.admittedAt ?? Number.POSITIVE_INFINITY;
-    if (r.admittedAt !== undefined && latestAhead > at) overtakes++;
-    latestAhead = Math.max(latestAhead, at);
+    const at = r.admittedAt;
+    if (at !== undefined && latestAhead > at) overtakes++;
+    const inLineUntil =
+      at ?? (r.outcome === 'expired-while-waiting' ? r.liveUntil : Number.POSITIVE_INFINITY);
+    latestAhead = Math.max(latestAhead, inLineUntil);
   }
   let maxForwardJump = 0;
   let maxBackwardMove = 0;
@@ -405,6 +424,8 @@ function buildReport(input: {
   const serverErrors = Object.values(latency).reduce((n, e) => n + e.serverErrors, 0);
   const outcomes: Record<string, number> = {};
   for (const r of records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  const errors: Record<string, number> = {};
+  for (const r of records) if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
 
   return {
     options: { ...opts, adminKey: undefined, databaseUrl: undefined, log: undefined },
@@ -418,6 +439,7 @@ function buildReport(input: {
       doubleBookings: input.audit.doubleBookings,
     },
     outcomes,
+    errors,
     fairness: { overtakes, maxPositionJump: maxForwardJump, maxBackwardMove },
     estimate: {
       admittedUsers: admitted.length,
