@@ -125,3 +125,54 @@ describe('expiry frees slots', () => {
     expect((await poll(app, a)).body.status).toBe('EXPIRED');
   });
 });
+
+describe('an admitted client that went silent', () => {
+  const world = createGatewayWorld('unclaimed');
+  let w: Awaited<typeof world>;
+  let app: GatewayApp;
+
+  beforeAll(async () => {
+    w = await world;
+    app = await w.build();
+  });
+  afterAll(async () => w.close());
+
+  it('keeps its idle deadline, not the whole activeTtlSeconds, and frees the slot for the next', async () => {
+    await openRoom(app, 37, {
+      maxActive: 1,
+      admitPerSecond: 1000,
+      idleTimeoutSeconds: 1,
+      activeTtlSeconds: 600,
+    });
+    const silent = (await join(app, 1, 37)).body.token;
+    await app.promoter.runTick();
+    const next = (await join(app, 2, 37)).body.token;
+    for (let i = 0; i < 4; i++) {
+      await sleep(300);
+      await poll(app, next);
+    }
+    // The silent client never saw its admission; a second after its last poll its slot is free.
+    await app.promoter.runTick();
+    expect((await poll(app, silent)).body.status).toBe('EXPIRED');
+    expect((await poll(app, next)).body.status).toBe('ACTIVE');
+  });
+
+  it('claims the full activeTtlSeconds from admission on its first poll that sees ACTIVE', async () => {
+    await openRoom(app, 38, {
+      maxActive: 1,
+      admitPerSecond: 1000,
+      idleTimeoutSeconds: 1,
+      activeTtlSeconds: 600,
+    });
+    const token = (await join(app, 1, 38)).body.token;
+    await app.promoter.runTick();
+    const seen = (await poll(app, token)).body;
+    expect(seen.status).toBe('ACTIVE');
+    const ttlLeft = Date.parse(seen.expiresAt) - Date.now();
+    expect(ttlLeft).toBeGreaterThan(590_000);
+    await sleep(1200);
+    await app.promoter.runTick();
+    const later = (await poll(app, token)).body;
+    expect(later).toEqual({ status: 'ACTIVE', expiresAt: seen.expiresAt });
+  });
+});

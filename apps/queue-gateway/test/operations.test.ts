@@ -162,9 +162,10 @@ describe('operations', () => {
   it('sweeps a wave of idle tokens larger than one batch within one tick', async () => {
     const small = await w.build({ PROMOTER_BATCH_MAX: '10' });
     await openRoom(small, 68, { idleTimeoutSeconds: 1, maxActive: 1, admitPerSecond: 1000 });
-    // A holder of the only slot, so the tick only sweeps.
-    await join(small, 999, 68);
+    // A holder of the only slot (its poll claims the full TTL), so the tick only sweeps.
+    const holder = (await join(small, 999, 68)).body.token;
     await small.promoter.runTick();
+    expect((await poll(small, holder)).body.status).toBe('ACTIVE');
     for (let u = 1; u <= 49; u++) await join(small, u, 68);
     const live = (await join(small, 500, 68)).body.token;
     expect((await poll(small, live)).body.position).toBe(50);

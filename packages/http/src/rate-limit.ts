@@ -1,7 +1,7 @@
+import type { TokenCodec } from '@concert/queue-core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { TokenCodec } from '@concert/queue-core';
 import { AppError } from './errors.ts';
 
 export interface RateLimitOptions {

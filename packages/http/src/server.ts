@@ -61,5 +61,9 @@ export async function runService<C extends { PORT: number; HOST: string; SHUTDOW
     process.exit(1);
   }
   const app = await build(config);
-  await listenWithGracefulShutdown(app, { port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  await listenWithGracefulShutdown(app, {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
 }

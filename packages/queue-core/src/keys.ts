@@ -17,6 +17,12 @@ export interface RoomKeys {
   active: string;
   /** HASH: ACTIVE users, userId -> token id, so that an older token of the same user is not ACTIVE. */
   activeTokens: string;
+  /**
+   * HASH: ACTIVE users whose client has not seen the admission yet, userId -> admission time (ms). Until
+   * its first poll sees ACTIVE, such a token keeps the idle deadline it had while WAITING; the poll
+   * then claims the full activeTtlSeconds from admission.
+   */
+  unclaimed: string;
   /** ZSET: admission log, one member per promotion batch, score = time (ms); guards the rate. */
   admissions: string;
   /** STREAM: token lifecycle events, consumed by the booking API's journal worker. */
@@ -52,6 +58,7 @@ export function createKeySpace(prefix = ''): KeySpace {
         seen: `${base}:seen`,
         active: `${base}:active`,
         activeTokens: `${base}:active-tokens`,
+        unclaimed: `${base}:unclaimed`,
         admissions: `${base}:admissions`,
         events: `${base}:events`,
       };

@@ -62,16 +62,12 @@ export interface QueueCoreOptions {
 const PAID_MARKER_SECONDS = 86_400;
 
 function toWaiting(position: number, rate: string, admitPerSecond: string, idle: string): QueueStatus {
-  const estimatedWaitSeconds = estimateWaitSeconds(
-    position,
-    Number(rate || Number.NaN),
-    Number(admitPerSecond),
-  );
+  const perSecond = Number(admitPerSecond);
   return {
     status: 'WAITING',
     position,
-    estimatedWaitSeconds,
-    pollAfterMs: advisePollAfterMs(estimatedWaitSeconds, Number(idle)),
+    estimatedWaitSeconds: estimateWaitSeconds(position, Number(rate || Number.NaN), perSecond),
+    pollAfterMs: advisePollAfterMs(position, perSecond, Number(idle)),
   };
 }
 
@@ -120,6 +116,7 @@ export function createQueueCore(options: QueueCoreOptions) {
         k.seen,
         k.active,
         k.activeTokens,
+        k.unclaimed,
         k.events,
         maxLen,
       );
@@ -159,6 +156,7 @@ export function createQueueCore(options: QueueCoreOptions) {
         k.active,
         k.activeTokens,
         k.events,
+        k.unclaimed,
         userId,
         maxLen,
       );
@@ -179,6 +177,7 @@ export function createQueueCore(options: QueueCoreOptions) {
         k.active,
         k.activeTokens,
         k.events,
+        k.unclaimed,
         claims.userId,
         claims.tokenId,
         maxLen,
@@ -198,6 +197,7 @@ export function createQueueCore(options: QueueCoreOptions) {
       const freed = await redis.queueExpireToken(
         ...tokenKeys(claims.concertId),
         paidKey,
+        keys.room(claims.concertId).unclaimed,
         claims.userId,
         claims.tokenId,
         maxLen,
@@ -226,6 +226,7 @@ export function createQueueCore(options: QueueCoreOptions) {
           k.activeTokens,
           k.admissions,
           k.events,
+          k.unclaimed,
           batchMax,
           maxLen,
         );

@@ -3,13 +3,13 @@ import type { Redis, Result } from 'ioredis';
 
 /** Each Lua script, its file and its number of KEYS; registered with ioredis `defineCommand`. */
 const SCRIPTS = {
-  queueJoin: { file: 'join.lua', keys: 7 },
-  queuePoll: { file: 'poll.lua', keys: 6 },
-  queuePromote: { file: 'promote.lua', keys: 7 },
-  queueExpireToken: { file: 'expire-token.lua', keys: 6 },
+  queueJoin: { file: 'join.lua', keys: 8 },
+  queuePoll: { file: 'poll.lua', keys: 7 },
+  queuePromote: { file: 'promote.lua', keys: 8 },
+  queueExpireToken: { file: 'expire-token.lua', keys: 7 },
   queueTokenState: { file: 'token-state.lua', keys: 3 },
   queueOpenRoom: { file: 'open-room.lua', keys: 2 },
-  queueCloseRoom: { file: 'close-room.lua', keys: 6 },
+  queueCloseRoom: { file: 'close-room.lua', keys: 7 },
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
 } as const;
 

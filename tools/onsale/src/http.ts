@@ -18,10 +18,9 @@ export class Client {
   readonly stats = new Map<string, EndpointStats>();
   private readonly agent: Agent;
 
-  constructor(
-    connections: number,
-    private readonly signal: AbortSignal,
-  ) {
+  private isDestroyed = false;
+
+  constructor(connections: number) {
     this.agent = new Agent({
       connections,
       pipelining: 1,
@@ -49,13 +48,12 @@ export class Client {
         headers,
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         dispatcher: this.agent,
-        signal: this.signal,
       });
       status = res.statusCode;
       const text = await res.body.text();
       body = text ? JSON.parse(text) : null;
     } catch (err) {
-      if (this.signal.aborted) throw err;
+      if (this.isDestroyed) throw err;
       status = 0;
       body = { code: `NETWORK_${(err as { code?: string }).code ?? 'ERROR'}` };
     }
@@ -81,6 +79,12 @@ export class Client {
   }
 
   async close() {
-    await this.agent.close();
+    if (!this.isDestroyed) await this.agent.close();
+  }
+
+  /** Ends every request in flight at once: the run's hard stop. */
+  async destroy() {
+    this.isDestroyed = true;
+    await this.agent.destroy();
   }
 }

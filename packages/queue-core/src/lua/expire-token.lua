@@ -7,6 +7,7 @@ KEYS[3] active        ZSET   userId -> expiry ms
 KEYS[4] activeTokens  HASH   userId -> token id
 KEYS[5] events        STREAM
 KEYS[6] paid marker   STRING
+KEYS[7] unclaimed     HASH   userId -> admission ms
 ARGV[1] userId
 ARGV[2] tokenId
 ARGV[3] events MAXLEN (approximate)
@@ -27,6 +28,7 @@ if tonumber(redis.call('ZSCORE', KEYS[1], user) or 0) == id then
 elseif tonumber(redis.call('HGET', KEYS[4], user) or 0) == id then
   redis.call('ZREM', KEYS[3], user)
   redis.call('HDEL', KEYS[4], user)
+  redis.call('HDEL', KEYS[7], user)
   freed = 2
 end
 if freed > 0 then

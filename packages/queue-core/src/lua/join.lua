@@ -8,6 +8,7 @@ KEYS[4] seen          ZSET   userId -> last poll ms
 KEYS[5] active        ZSET   userId -> expiry ms
 KEYS[6] activeTokens  HASH   userId -> token id
 KEYS[7] events        STREAM lifecycle events
+KEYS[8] unclaimed     HASH   userId -> admission ms
 ARGV[1] userId
 ARGV[2] events MAXLEN (approximate)
 
@@ -22,7 +23,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local user = ARGV[1]
 
-local cfg = redis.call('HMGET', KEYS[1], 'maxWaiting', 'idleTimeoutSeconds', 'rate', 'admitPerSecond')
+local cfg = redis.call('HMGET', KEYS[1], 'maxWaiting', 'idleTimeoutSeconds', 'rate', 'admitPerSecond', 'activeTtlSeconds')
 if not cfg[1] then return {-1} end
 local idleMs = tonumber(cfg[2]) * 1000
 
@@ -48,9 +49,17 @@ end
 local activeId = redis.call('HGET', KEYS[6], user)
 if activeId then
   local expiresAt = tonumber(redis.call('ZSCORE', KEYS[5], user) or 0)
+  local admittedAt = expiresAt > now and redis.call('HGET', KEYS[8], user)
+  if admittedAt then
+    -- A rejoining client sees its admission: it claims the full TTL, as a poll would.
+    expiresAt = tonumber(admittedAt) + tonumber(cfg[5]) * 1000
+    redis.call('HDEL', KEYS[8], user)
+    redis.call('ZADD', KEYS[5], expiresAt, user)
+  end
   if expiresAt > now then return {0, 'ACTIVE', activeId, expiresAt} end
   redis.call('ZREM', KEYS[5], user)
   redis.call('HDEL', KEYS[6], user)
+  redis.call('HDEL', KEYS[8], user)
   emit('X', activeId)
 end
 

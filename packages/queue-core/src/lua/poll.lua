@@ -7,6 +7,7 @@ KEYS[3] seen          ZSET   userId -> last poll ms
 KEYS[4] active        ZSET   userId -> expiry ms
 KEYS[5] activeTokens  HASH   userId -> token id
 KEYS[6] events        STREAM
+KEYS[7] unclaimed     HASH   userId -> admission ms
 ARGV[1] userId
 ARGV[2] tokenId
 ARGV[3] events MAXLEN (approximate)
@@ -17,7 +18,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local user, id = ARGV[1], tonumber(ARGV[2])
 
-local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'rate', 'admitPerSecond')
+local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'rate', 'admitPerSecond', 'activeTtlSeconds')
 if not cfg[1] then return {'EXPIRED'} end
 
 local waitingId = redis.call('ZSCORE', KEYS[2], user)
@@ -36,6 +37,15 @@ end
 
 if tonumber(redis.call('HGET', KEYS[5], user) or 0) == id then
   local expiresAt = tonumber(redis.call('ZSCORE', KEYS[4], user) or 0)
-  if expiresAt > now then return {'ACTIVE', expiresAt} end
+  if expiresAt <= now then return {'EXPIRED'} end
+  -- The client sees its admission: it claims the full TTL from admission.
+  local admittedAt = redis.call('HGET', KEYS[7], user)
+  if admittedAt then
+    expiresAt = tonumber(admittedAt) + tonumber(cfg[4]) * 1000
+    redis.call('HDEL', KEYS[7], user)
+    redis.call('ZADD', KEYS[4], expiresAt, user)
+    if expiresAt <= now then return {'EXPIRED'} end
+  end
+  return {'ACTIVE', expiresAt}
 end
 return {'EXPIRED'}

@@ -9,6 +9,7 @@ KEYS[4] active        ZSET   userId -> expiry ms
 KEYS[5] activeTokens  HASH   userId -> token id
 KEYS[6] admissions    ZSET   "<tick>:<count>" -> time ms, one member per admitting tick
 KEYS[7] events        STREAM
+KEYS[8] unclaimed     HASH   userId -> admission ms, for admitted tokens whose client has not polled since
 ARGV[1] most tokens to admit, and most to expire of each kind, in this tick
 ARGV[2] events MAXLEN (approximate)
 
@@ -21,7 +22,10 @@ Steps:
      The sliding window [now - 1000 ms, now] makes the rate strict over every window, even a closed
      one, not just aligned seconds;
      the token bucket (a fifth of a second's worth) spreads a second's admissions over its ticks.
-  4. The n lowest token ids are admitted, in order.
+  4. The n lowest token ids are admitted, in order. An admitted token expires at the earlier of its
+     idle deadline (last poll + idleTimeoutSeconds) and admission + activeTtlSeconds, until its client's
+     first poll sees ACTIVE and claims the full TTL: a client that walked away while waiting must not
+     hold a slot for the whole activeTtlSeconds (the 20,000-user simulation lost all 100 slots that way).
   5. The measured admission rate (an exponentially weighted average, tau = 10 s) is updated, but only
      over ticks where the queue, not a lack of waiting users, limited admissions.
 ]]
@@ -64,6 +68,7 @@ end
 if #due > 0 then
   chunked('ZREM', KEYS[4], due, 1)
   chunked('HDEL', KEYS[5], due, 1)
+  chunked('HDEL', KEYS[8], due, 1)
   emit('X', ids)
 end
 local activeExpired = #due
@@ -105,8 +110,8 @@ local limit = math.min(perSecond - used, maxActive - activeCount, math.floor(buc
 -- EXPIRED instead, and the loop pops further.
 local admitted = 0
 if limit > 0 and waitingBefore > 0 then
-  local expiresAt = fmt(now + ttlMs)
-  local scored, tokens, admittedIds, stale = {}, {}, {}, {}
+  local fullExpiry = now + ttlMs
+  local scored, tokens, unclaimed, admittedIds, stale = {}, {}, {}, {}, {}
   local rounds = 0
   while admitted < limit and rounds < 10 do
     rounds = rounds + 1
@@ -116,12 +121,15 @@ if limit > 0 and waitingBefore > 0 then
     for i = 1, #popped, 2 do
       local user, id = popped[i], popped[i + 1]
       users[#users + 1] = user
-      if now - tonumber(redis.call('ZSCORE', KEYS[3], user) or 0) >= idleMs then
+      local lastSeen = tonumber(redis.call('ZSCORE', KEYS[3], user) or 0)
+      if now - lastSeen >= idleMs then
         stale[#stale + 1] = user .. ':' .. id
       else
         admitted = admitted + 1
-        scored[#scored + 1] = expiresAt
+        scored[#scored + 1] = fmt(math.min(lastSeen + idleMs, fullExpiry))
         scored[#scored + 1] = user
+        unclaimed[#unclaimed + 1] = user
+        unclaimed[#unclaimed + 1] = fmt(now)
         tokens[#tokens + 1] = user
         tokens[#tokens + 1] = id
         admittedIds[admitted] = user .. ':' .. id
@@ -133,6 +141,7 @@ if limit > 0 and waitingBefore > 0 then
   if admitted > 0 then
     chunked('ZADD', KEYS[4], scored, 2)
     chunked('HSET', KEYS[5], tokens, 2)
+    chunked('HSET', KEYS[8], unclaimed, 2)
     emit('A', admittedIds)
     local tick = redis.call('HINCRBY', KEYS[1], 'tick', 1)
     redis.call('ZADD', KEYS[6], fmt(now), tick .. ':' .. admitted)
