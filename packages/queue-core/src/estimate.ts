@@ -1,7 +1,7 @@
 /**
  * The wait estimate and polling advice, from what one Redis round trip returned.
  *
- *   rate                 = the room's measured admission rate (EWMA, tau 10 s, updated by the promoter
+ *   rate                 = the room's measured admission rate (EWMA, tau 60 s, updated by the promoter
  *                          only while users wait), or admitPerSecond before any admission
  *   estimatedWaitSeconds = round(position / rate), capped at a day
  *   earliestAdmissionMs  = position / admitPerSecond × 1000: no one is admitted sooner, whatever the rate

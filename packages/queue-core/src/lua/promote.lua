@@ -26,14 +26,16 @@ Steps:
      idle deadline (last poll + idleTimeoutSeconds) and admission + activeTtlSeconds, until its client's
      first poll sees ACTIVE and claims the full TTL: a client that walked away while waiting must not
      hold a slot for the whole activeTtlSeconds (the 20,000-user simulation lost all 100 slots that way).
-  5. The measured admission rate (an exponentially weighted average, tau = 10 s) is updated, but only
+  5. The measured admission rate (an exponentially weighted average, tau = 60 s) is updated, but only
      over ticks where the queue, not a lack of waiting users, limited admissions.
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local batchMax = tonumber(ARGV[1])
 local maxlen = ARGV[2]
-local TAU_SECONDS = 10
+-- Waits run to minutes, so the rate that predicts them is a minute's: with 10 s, the slow first seconds
+-- of a 20,000-user sale (slots held by buyers) set every joiner's estimate, p90 error 70%.
+local TAU_SECONDS = 60
 local CHUNK = 1000 -- unpack() is bounded by Lua's C stack (8000 slots)
 local IDLE_SWEEP_ROUNDS = 10
 
