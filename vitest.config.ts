@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // key prefix or database, so files may run side by side.
 export default defineConfig({
   test: {
-    include: ['apps/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'loadtest/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'apps/*/test/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'loadtest/*/test/**/*.test.ts',
+      'tools/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+    ],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -42,7 +42,11 @@ describe('operations', () => {
     expect(later.status).toBe('WAITING');
     expect(later.position).toBe(98);
     const stats = (
-      await app.inject({ method: 'GET', url: '/v1/admin/queues/61', headers: { 'x-admin-key': 'test-admin-key' } })
+      await app.inject({
+        method: 'GET',
+        url: '/v1/admin/queues/61',
+        headers: { 'x-admin-key': 'test-admin-key' },
+      })
     ).json();
     expect(stats.active).toBe(2);
     expect(stats.admittedLastMinute).toBe(2);
