@@ -1,0 +1,674 @@
+/**
+ * bench:gateway — join and poll throughput of the queue-gateway, poll latency against the queue's
+ * length, Redis memory per waiting token and promoter throughput, each beside a baseline measured in
+ * the same run (a bare Fastify route, redis-benchmark). See bench/README.md.
+ *
+ *   pnpm --filter @concert/bench bench:gateway [--duration 10] [--connections 50] [--rounds 2] [--tiny] …
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createQueueCore,
+  createRedis,
+  createTokenCodec,
+  type QueueCore,
+  type RoomConfig,
+} from '@concert/queue-core';
+import type { Redis } from 'ioredis';
+import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
+import { round } from './lib/ipc.ts';
+import { assertStatuses, type MeasuredLoad, measureLoad } from './lib/measure.ts';
+import { assertKnownFlags, parseFlags, readBoolean, readNumber, readString } from './lib/options.ts';
+import { fillWaitingRoom, openRoomOverHttp, pickEvenly } from './lib/queue.ts';
+import { deleteKeysWithPrefix, readKeyMemory, readRedisCpuSeconds, readUsedMemory } from './lib/redis.ts';
+import { type RedisBenchmarkResult, redisBenchmark } from './lib/redis-benchmark.ts';
+import {
+  describeMachine,
+  type Figure,
+  figure,
+  formatNumber,
+  median,
+  pickQuietRuns,
+  renderCpuTable,
+  renderMarkdownTable,
+  writeJsonReport,
+} from './lib/report.ts';
+import { type ServerProcess, startServerProcess } from './lib/server-process.ts';
+
+// Kept importable from here: it moved to lib/report.ts for the booking bench.
+export { pickQuietRuns };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const at = (p: string) => path.join(here, p);
+
+export interface GatewayBenchOptions {
+  /** Seconds of each measured autocannon run, after `warmupSeconds` of unmeasured load. */
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  pipelining: number;
+  /**
+   * Rounds of [bare, join, poll short queue, poll long queue]. Each figure is the median over the
+   * rounds' quiet runs (see `maxOtherCores`), or over all of them when none of a kind was quiet.
+   */
+  rounds: number;
+  /**
+   * A run counts as quiet when processes other than the bench's used at most this many cores during
+   * it (Linux /proc/stat). The 2 cores are shared with whatever else runs on the machine.
+   */
+  maxOtherCores: number;
+  /** The short queue and the long one whose poll p99s are compared. */
+  smallWaiting: number;
+  bigWaiting: number;
+  /** Tokens polled in turn, spread evenly through the queue. */
+  pollPool: number;
+  /** Waiting tokens the promoter drains, and its batch size per promoteRoom call. */
+  promoteWaiting: number;
+  promoteBatch: number;
+  /** Requests of each redis-benchmark run. */
+  redisRequests: number;
+  /** Joins in flight while filling a room. */
+  fillInFlight: number;
+  redisUrl: string;
+  /** Where the JSON report goes. */
+  outDir: string;
+  /** When set, the server processes write V8 CPU profiles under it. */
+  cpuProfileDir?: string;
+}
+
+export const DEFAULT_OPTIONS: Omit<GatewayBenchOptions, 'redisUrl' | 'outDir'> = {
+  durationSeconds: 10,
+  warmupSeconds: 2,
+  connections: 50,
+  pipelining: 1,
+  rounds: 3,
+  maxOtherCores: 0.25,
+  smallWaiting: 1_000,
+  bigWaiting: 1_000_000,
+  pollPool: 1_000,
+  promoteWaiting: 200_000,
+  promoteBatch: 10_000,
+  redisRequests: 200_000,
+  fillInFlight: 1_000,
+};
+
+/** `--tiny`: every step, at sizes that finish in seconds (the smoke test). Its numbers mean nothing. */
+export const TINY_OPTIONS: Partial<GatewayBenchOptions> = {
+  durationSeconds: 1,
+  warmupSeconds: 0,
+  connections: 10,
+  rounds: 1,
+  smallWaiting: 200,
+  bigWaiting: 2_000,
+  pollPool: 200,
+  promoteWaiting: 2_000,
+  promoteBatch: 500,
+  redisRequests: 2_000,
+};
+
+const FLAGS = [
+  'duration',
+  'warmup',
+  'connections',
+  'pipelining',
+  'rounds',
+  'max-other-cores',
+  'small-waiting',
+  'big-waiting',
+  'poll-pool',
+  'promote-waiting',
+  'promote-batch',
+  'redis-requests',
+  'fill-in-flight',
+  'redis-url',
+  'out-dir',
+  'profile-dir',
+  'tiny',
+];
+
+/** userIds of each round's joins start this far apart, so that every join is a new user. */
+const JOIN_USERS_PER_ROUND = 100_000_000;
+const MAX_ROUNDS = 20;
+
+export function readGatewayBenchOptions(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): GatewayBenchOptions {
+  const raw = parseFlags(argv, env);
+  assertKnownFlags(raw, FLAGS);
+  const base = { ...DEFAULT_OPTIONS, ...(readBoolean(raw, 'tiny') ? TINY_OPTIONS : {}) };
+  const profileDir = readString(raw, 'profile-dir', '');
+  const opts: GatewayBenchOptions = {
+    durationSeconds: readNumber(raw, 'duration', base.durationSeconds, 1),
+    warmupSeconds: readNumber(raw, 'warmup', base.warmupSeconds, 0),
+    connections: readNumber(raw, 'connections', base.connections, 1),
+    pipelining: readNumber(raw, 'pipelining', base.pipelining, 1),
+    rounds: readNumber(raw, 'rounds', base.rounds, 1),
+    maxOtherCores: readNumber(raw, 'max-other-cores', base.maxOtherCores, 0),
+    smallWaiting: readNumber(raw, 'small-waiting', base.smallWaiting, 1),
+    bigWaiting: readNumber(raw, 'big-waiting', base.bigWaiting, 1),
+    pollPool: readNumber(raw, 'poll-pool', base.pollPool, 1),
+    promoteWaiting: readNumber(raw, 'promote-waiting', base.promoteWaiting, 1),
+    promoteBatch: readNumber(raw, 'promote-batch', base.promoteBatch, 1),
+    redisRequests: readNumber(raw, 'redis-requests', base.redisRequests, 1),
+    fillInFlight: readNumber(raw, 'fill-in-flight', base.fillInFlight, 1),
+    redisUrl: readString(raw, 'redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    outDir: path.resolve(readString(raw, 'out-dir', at('results'))),
+    ...(profileDir ? { cpuProfileDir: path.resolve(profileDir) } : {}),
+  };
+  if (opts.smallWaiting > opts.bigWaiting) throw new Error('--small-waiting must not exceed --big-waiting');
+  if (opts.rounds > MAX_ROUNDS) throw new Error(`--rounds must be at most ${MAX_ROUNDS}`);
+  const host = new URL(opts.redisUrl).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') {
+    throw new Error(`the bench only targets 127.0.0.1, not ${opts.redisUrl}`);
+  }
+  return opts;
+}
+
+/** One concert per purpose, so that no measurement sees another's tokens. */
+const ROOMS = { join: 1, small: 2, big: 3, promote: 4 } as const;
+
+/** Rooms under measurement: nobody idles out during a long fill, nothing caps the queue. */
+const MEASURED_ROOM: RoomConfig = {
+  maxActive: 500,
+  admitPerSecond: 50,
+  activeTtlSeconds: 600,
+  idleTimeoutSeconds: 86_400,
+  maxWaiting: 1_000_000_000,
+};
+
+/** The promoter's room: rate and capacity far above what it can admit, so only its own speed limits it. */
+const PROMOTE_ROOM: RoomConfig = {
+  maxActive: 1_000_000_000,
+  admitPerSecond: 1_000_000_000,
+  activeTtlSeconds: 3_600,
+  idleTimeoutSeconds: 86_400,
+  maxWaiting: 1_000_000_000,
+};
+
+type LoadName = 'bare' | 'join' | 'pollSmall' | 'pollBig';
+
+export interface GatewayBenchReport {
+  bench: 'gateway';
+  startedAt: string;
+  finishedAt: string;
+  machine: ReturnType<typeof describeMachine>;
+  options: GatewayBenchOptions;
+  figures: Figure[];
+  /** Every HTTP run, by kind, in round order. */
+  loads: Record<LoadName, MeasuredLoad[]>;
+  /** The titles of the runs each kind's figures were taken from. */
+  runsUsed: Record<LoadName, string[]>;
+  fills: Record<string, { tokens: number; seconds: number; joinsPerSecond: number }>;
+  memory: {
+    tokens: number;
+    usedMemoryBefore: number;
+    usedMemoryAfterFill: number;
+    usedMemoryAfterTrim: number;
+    /** Exact bytes of each of the long queue's keys after the fill (MEMORY USAGE … SAMPLES 0). */
+    keyBytes: Record<string, number>;
+    /** Exact bytes per member of a bare ZSET of the same size (the ZRANK key). */
+    bareZsetBytesPerMember: number;
+  };
+  promoter: {
+    tokens: number;
+    batchMax: number;
+    calls: number;
+    seconds: number;
+    admissionsPerSecond: number;
+    /** Each promoteRoom call's round trip: Redis runs nothing else meanwhile. */
+    callMs: { p50: number; max: number };
+    redisCores: number;
+  };
+  redisBenchmark: { zadd: RedisBenchmarkResult; zrank: RedisBenchmarkResult };
+  markdown: string;
+}
+
+type Log = (line: string) => void;
+
+export async function runGatewayBench(
+  opts: GatewayBenchOptions,
+  log: Log = (l) => console.error(l),
+): Promise<GatewayBenchReport> {
+  const startedAt = new Date();
+  const prefix = `bench:gateway:${randomUUID().slice(0, 8)}:`;
+  const secret = randomBytes(32).toString('hex');
+  const adminKey = randomBytes(16).toString('hex');
+  const redis = createRedis(opts.redisUrl, { name: 'bench-gateway' });
+  await redis.connect();
+  const queue = createQueueCore({ redis, prefix });
+  const codec = createTokenCodec(secret);
+  const running: ServerProcess[] = [];
+
+  const cleanUp = async () => {
+    await Promise.allSettled(running.map((s) => s.stop()));
+    const deleted = await deleteKeysWithPrefix(redis, prefix).catch((err: Error) => {
+      log(`  cleanup failed: ${err.message}`);
+      return 0;
+    });
+    log(`  cleaned up ${deleted} keys under ${prefix}`);
+  };
+  const unregister = onInterrupt(cleanUp);
+
+  const start = async (name: string, entry: string, env?: Record<string, string>) => {
+    const s = await startServerProcess({
+      name,
+      entry,
+      ...(env ? { env } : {}),
+      ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
+    });
+    running.push(s);
+    return s;
+  };
+
+  log(
+    `bench:gateway: prefix ${prefix}; ${opts.rounds} round(s) of ${opts.warmupSeconds}+${opts.durationSeconds} s runs, ` +
+      `${opts.connections} connections, pipelining ${opts.pipelining}`,
+  );
+  try {
+    // The baseline, a bare route with the same Fastify options, and the gateway with the promoter off,
+    // so that nobody's position moves while it is measured. Both listen for the whole run; the one
+    // not under load is idle.
+    const bareServer = await start('bare', at('servers/bare.ts'));
+    const gateway = await start('gateway', at('servers/gateway.ts'), {
+      REDIS_URL: opts.redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      QUEUE_TOKEN_SECRET: secret,
+      ADMIN_API_KEY: adminKey,
+      RATE_LIMIT_MAX: '0',
+      PROMOTER_ENABLED: 'false',
+      LOG_LEVEL: 'silent',
+    });
+    for (const c of [ROOMS.join, ROOMS.small, ROOMS.big]) {
+      await openRoomOverHttp(gateway.url, adminKey, c, MEASURED_ROOM);
+    }
+
+    const fills: GatewayBenchReport['fills'] = {};
+    const fill = async (name: string, concertId: number, count: number, pool: number) => {
+      log(`  filling ${formatNumber(count)} waiting tokens (${name})…`);
+      const r = await fillWaitingRoom(queue, {
+        concertId,
+        firstUserId: 1,
+        count,
+        inFlight: opts.fillInFlight,
+        keep: pickEvenly(count, pool),
+      });
+      fills[name] = {
+        tokens: count,
+        seconds: round(r.seconds),
+        joinsPerSecond: Math.round(count / r.seconds),
+      };
+      return r.kept.map((u) => codec.signToken({ concertId, userId: u.userId, tokenId: u.tokenId }));
+    };
+
+    // The short queue, then the long one with used_memory around its fill and again with its event
+    // stream trimmed. Polled tokens are spread evenly through each queue, the same number in both.
+    const smallTokens = await fill('small', ROOMS.small, opts.smallWaiting, opts.pollPool);
+    const bigKeys = queue.keys.room(ROOMS.big);
+    const usedMemoryBefore = await readUsedMemory(redis);
+    const bigTokens = await fill('big', ROOMS.big, opts.bigWaiting, opts.pollPool);
+    const usedMemoryAfterFill = await readUsedMemory(redis);
+    const keyBytes: Record<string, number> = {};
+    for (const name of ['waiting', 'seen', 'events', 'room', 'seq'] as const) {
+      keyBytes[name] = await readKeyMemory(redis, bigKeys[name]);
+    }
+    await redis.xtrim(bigKeys.events, 'MAXLEN', 0);
+    const usedMemoryAfterTrim = await readUsedMemory(redis);
+
+    // The HTTP runs, in rounds.
+    const observed = { servers: [bareServer, gateway], redis };
+    const load = {
+      durationSeconds: opts.durationSeconds,
+      warmupSeconds: opts.warmupSeconds,
+      connections: opts.connections,
+      pipelining: opts.pipelining,
+    };
+    const loads: Record<LoadName, MeasuredLoad[]> = { bare: [], join: [], pollSmall: [], pollBig: [] };
+    const poll = async (title: string, concertId: number, tokens: string[], waiting: number) => {
+      const r = await measureLoad(
+        {
+          ...load,
+          title,
+          url: `${gateway.url}/v1/queue/status`,
+          plan: { module: at('plans/gateway-poll.ts'), args: { tokens } },
+        },
+        observed,
+      );
+      assertStatuses(r, [200]);
+      // Every polled token must still be WAITING: an EXPIRED answer takes a cheaper path.
+      const stats = await queue.readRoomStats(concertId);
+      if (stats?.waiting !== waiting) {
+        throw new Error(`${title}: ${stats?.waiting} waiting after the run, expected ${waiting}`);
+      }
+      return r;
+    };
+    for (let r = 1; r <= opts.rounds; r++) {
+      log(
+        `  round ${r}/${opts.rounds}: bare route, join, poll (${formatNumber(opts.smallWaiting)}), poll (${formatNumber(opts.bigWaiting)})…`,
+      );
+      const bare = await measureLoad(
+        {
+          ...load,
+          title: `bare route #${r}`,
+          url: `${bareServer.url}/bare`,
+          plan: { module: at('plans/get.ts') },
+        },
+        observed,
+      );
+      assertStatuses(bare, [200]);
+      loads.bare.push(bare);
+
+      const join = await measureLoad(
+        {
+          ...load,
+          title: `join #${r}`,
+          url: `${gateway.url}/v1/queue/tokens`,
+          plan: {
+            module: at('plans/gateway-join.ts'),
+            args: { concertId: ROOMS.join, firstUserId: 1 + (r - 1) * JOIN_USERS_PER_ROUND },
+          },
+        },
+        observed,
+      );
+      assertStatuses(join, [201]);
+      loads.join.push(join);
+
+      loads.pollSmall.push(
+        await poll(
+          `poll ${formatNumber(opts.smallWaiting)} #${r}`,
+          ROOMS.small,
+          smallTokens,
+          opts.smallWaiting,
+        ),
+      );
+      loads.pollBig.push(
+        await poll(`poll ${formatNumber(opts.bigWaiting)} #${r}`, ROOMS.big, bigTokens, opts.bigWaiting),
+      );
+    }
+    await Promise.all([bareServer, gateway].map((s) => s.stop()));
+    running.length = 0;
+    // Free the queues (UNLINK, off the main thread) before the promoter's fill.
+    for (const c of [ROOMS.big, ROOMS.small, ROOMS.join]) await queue.closeRoom(c);
+
+    // Promoter throughput: drain a queue through promoteRoom, limited by nothing but its own speed.
+    await queue.openRoom(ROOMS.promote, PROMOTE_ROOM, PROMOTE_ROOM);
+    await fill('promote', ROOMS.promote, opts.promoteWaiting, 0);
+    log(
+      `  promoter: draining ${formatNumber(opts.promoteWaiting)} tokens in batches of ${formatNumber(opts.promoteBatch)}…`,
+    );
+    const promoter = await drainRoom(redis, queue, ROOMS.promote, opts.promoteWaiting, opts.promoteBatch);
+
+    // redis-benchmark, on keys under this run's prefix.
+    log('  redis-benchmark ZADD…');
+    const zadd = await redisBenchmark({
+      url: opts.redisUrl,
+      command: ['ZADD', `${prefix}rb:zadd`, '__rand_int__', 'member:__rand_int__'],
+      requests: opts.redisRequests,
+      clients: 50,
+      keyspace: 1_000_000,
+    });
+    const zrankKey = `${prefix}rb:zrank`;
+    await populateZset(redis, zrankKey, opts.bigWaiting);
+    const bareZsetBytesPerMember = (await readKeyMemory(redis, zrankKey)) / opts.bigWaiting;
+    log(`  redis-benchmark ZRANK on a ${formatNumber(opts.bigWaiting)}-member ZSET…`);
+    const zrank = await redisBenchmark({
+      url: opts.redisUrl,
+      command: ['ZRANK', zrankKey, '__rand_int__'],
+      requests: opts.redisRequests,
+      clients: 50,
+      keyspace: opts.bigWaiting,
+    });
+
+    const memory = {
+      tokens: opts.bigWaiting,
+      usedMemoryBefore,
+      usedMemoryAfterFill,
+      usedMemoryAfterTrim,
+      keyBytes,
+      bareZsetBytesPerMember: round(bareZsetBytesPerMember, 1),
+    };
+    const figures = buildFigures(opts, loads, memory, promoter, { zadd, zrank });
+    const runsUsed = Object.fromEntries(
+      (Object.keys(loads) as LoadName[]).map((k) => [
+        k,
+        pickQuietRuns(loads[k], opts.maxOtherCores).map((r) => r.title),
+      ]),
+    ) as Record<LoadName, string[]>;
+    const markdown = [
+      renderMarkdownTable(figures),
+      '',
+      `HTTP figures are medians over the quiet runs (other processes ≤ ${opts.maxOtherCores} cores), ` +
+        `or over all runs of a kind when none was quiet: ${(Object.keys(loads) as LoadName[])
+          .map((k) => `${k} ${runsUsed[k].length}/${loads[k].length}`)
+          .join(', ')}.`,
+      '',
+      renderCpuTable(
+        [...loads.bare, ...loads.join, ...loads.pollSmall, ...loads.pollBig],
+        opts.maxOtherCores,
+      ),
+    ].join('\n');
+    return {
+      bench: 'gateway',
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: describeMachine(),
+      options: opts,
+      figures,
+      loads,
+      runsUsed,
+      fills,
+      memory,
+      promoter,
+      redisBenchmark: { zadd, zrank },
+      markdown,
+    };
+  } finally {
+    unregister();
+    await cleanUp();
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+/** Calls promoteRoom until the room is empty; bounded in calls and in time. */
+async function drainRoom(
+  redis: Redis,
+  queue: QueueCore,
+  concertId: number,
+  tokens: number,
+  batchMax: number,
+): Promise<GatewayBenchReport['promoter']> {
+  const maxCalls = Math.ceil(tokens / batchMax) * 2 + 10;
+  const callMs: number[] = [];
+  let admitted = 0;
+  const cpuBefore = await readRedisCpuSeconds(redis);
+  const started = performance.now();
+  for (let i = 0; i < maxCalls; i++) {
+    const t0 = performance.now();
+    const r = await queue.promoteRoom(concertId, batchMax);
+    callMs.push(performance.now() - t0);
+    admitted += r.admitted;
+    if (r.waiting === 0 || r.admitted === 0) break;
+    if (performance.now() - started > 120_000) throw new Error('promoter drain: over 120 s');
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const redisCores = ((await readRedisCpuSeconds(redis)) - cpuBefore) / seconds;
+  if (admitted !== tokens) throw new Error(`promoter drain: admitted ${admitted} of ${tokens}`);
+  callMs.sort((a, b) => a - b);
+  return {
+    tokens,
+    batchMax,
+    calls: callMs.length,
+    seconds: round(seconds, 3),
+    admissionsPerSecond: Math.round(admitted / seconds),
+    callMs: { p50: round(median(callMs), 2), max: round(callMs[callMs.length - 1]!, 2) },
+    redisCores: round(redisCores, 2),
+  };
+}
+
+/** A ZSET of `count` members named as redis-benchmark's `__rand_int__` expands (12 digits), score = index. */
+async function populateZset(redis: Redis, key: string, count: number): Promise<void> {
+  const PER_COMMAND = 1000;
+  const IN_FLIGHT = 20;
+  let next = 0;
+  async function lane() {
+    while (next < count) {
+      const from = next;
+      next = Math.min(count, next + PER_COMMAND);
+      const args: (string | number)[] = [];
+      for (let i = from; i < next; i++) args.push(i, String(i).padStart(12, '0'));
+      await redis.zadd(key, ...args);
+    }
+  }
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+function buildFigures(
+  opts: GatewayBenchOptions,
+  loads: GatewayBenchReport['loads'],
+  memory: GatewayBenchReport['memory'],
+  promoter: GatewayBenchReport['promoter'],
+  rb: GatewayBenchReport['redisBenchmark'],
+): Figure[] {
+  const used = (name: LoadName) => pickQuietRuns(loads[name], opts.maxOtherCores);
+  const rps = (name: LoadName) => median(used(name).map((r) => r.requestsPerSecond));
+  const lat = (name: LoadName, p: 'p50' | 'p99') => median(used(name).map((r) => r.latencyMs[p]));
+  const small = formatNumber(opts.smallWaiting);
+  const big = formatNumber(opts.bigWaiting);
+  const bareRps = { label: 'bare route', value: rps('bare'), unit: 'req/s' };
+  const vsBare = (id: string, label: string, name: LoadName, p: 'p50' | 'p99') =>
+    figure({
+      id,
+      label,
+      value: lat(name, p),
+      unit: 'ms',
+      baseline: { label: `bare route ${p}`, value: lat('bare', p), unit: 'ms' },
+    });
+  const perToken = (bytes: number) => bytes / memory.tokens;
+  const bareZset = { label: 'bare ZSET member', value: memory.bareZsetBytesPerMember, unit: 'B' };
+  return [
+    figure({
+      id: 'bare.rps',
+      label: 'bare Fastify route',
+      value: rps('bare'),
+      unit: 'req/s',
+      note: 'the baseline',
+    }),
+    figure({ id: 'bare.p50', label: 'bare route p50', value: lat('bare', 'p50'), unit: 'ms' }),
+    figure({ id: 'bare.p99', label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' }),
+    figure({
+      id: 'join.rps',
+      label: 'join (POST /v1/queue/tokens)',
+      value: rps('join'),
+      unit: 'req/s',
+      baseline: bareRps,
+      target: { on: 'ratio', op: '>=', threshold: 0.4 },
+    }),
+    vsBare('join.p50', 'join p50', 'join', 'p50'),
+    vsBare('join.p99', 'join p99', 'join', 'p99'),
+    figure({
+      id: 'poll.rps',
+      label: `poll (GET /v1/queue/status), ${small} waiting`,
+      value: rps('pollSmall'),
+      unit: 'req/s',
+      baseline: bareRps,
+      target: { on: 'ratio', op: '>=', threshold: 0.6 },
+    }),
+    vsBare('poll.p50', `poll p50, ${small} waiting`, 'pollSmall', 'p50'),
+    vsBare('poll.p99', `poll p99, ${small} waiting`, 'pollSmall', 'p99'),
+    figure({
+      id: 'pollBig.rps',
+      label: `poll, ${big} waiting`,
+      value: rps('pollBig'),
+      unit: 'req/s',
+      baseline: bareRps,
+    }),
+    figure({
+      id: 'pollBig.p50',
+      label: `poll p50, ${big} waiting`,
+      value: lat('pollBig', 'p50'),
+      unit: 'ms',
+      baseline: { label: `poll p50, ${small} waiting`, value: lat('pollSmall', 'p50'), unit: 'ms' },
+    }),
+    figure({
+      id: 'pollBig.p99',
+      label: `poll p99, ${big} waiting`,
+      value: lat('pollBig', 'p99'),
+      unit: 'ms',
+      baseline: { label: `poll p99, ${small} waiting`, value: lat('pollSmall', 'p99'), unit: 'ms' },
+      target: { on: 'ratio', op: '<=', threshold: 1.5 },
+    }),
+    figure({
+      id: 'memory.withStream',
+      label: 'Redis memory per waiting token, join events kept in the stream',
+      value: perToken(memory.usedMemoryAfterFill - memory.usedMemoryBefore),
+      unit: 'B',
+      baseline: bareZset,
+      target: { on: 'value', op: '<=', threshold: 200 },
+      note: 'INFO memory used_memory after the fill minus before, over the tokens',
+    }),
+    figure({
+      id: 'memory.streamTrimmed',
+      label: 'Redis memory per waiting token, stream trimmed',
+      value: perToken(memory.usedMemoryAfterTrim - memory.usedMemoryBefore),
+      unit: 'B',
+      baseline: bareZset,
+      target: { on: 'value', op: '<=', threshold: 200 },
+      note: 'the same after XTRIM MAXLEN 0 of the room stream',
+    }),
+    figure({
+      id: 'promoter.admissionsPerSecond',
+      label: `promoter, ${formatNumber(promoter.tokens)} waiting, batches of ${formatNumber(promoter.batchMax)}`,
+      value: promoter.admissionsPerSecond,
+      unit: 'admissions/s',
+      baseline: { label: 'redis-benchmark ZADD', value: rb.zadd.requestsPerSecond, unit: 'ops/s' },
+      target: { on: 'value', op: '>=', threshold: 50_000 },
+    }),
+    figure({
+      id: 'promoter.callMs',
+      label: 'promoter, one promoteRoom call (Redis runs nothing else meanwhile), p50',
+      value: promoter.callMs.p50,
+      unit: 'ms',
+    }),
+    figure({
+      id: 'redis.zadd.rps',
+      label: 'redis-benchmark ZADD, 1 random member (of 1,000,000) per call',
+      value: rb.zadd.requestsPerSecond,
+      unit: 'ops/s',
+    }),
+    figure({
+      id: 'redis.zadd.p99',
+      label: 'redis-benchmark ZADD p99',
+      value: rb.zadd.latencyMs.p99,
+      unit: 'ms',
+    }),
+    figure({
+      id: 'redis.zrank.rps',
+      label: `redis-benchmark ZRANK, ${big}-member ZSET`,
+      value: rb.zrank.requestsPerSecond,
+      unit: 'ops/s',
+    }),
+    figure({
+      id: 'redis.zrank.p99',
+      label: 'redis-benchmark ZRANK p99',
+      value: rb.zrank.latencyMs.p99,
+      unit: 'ms',
+    }),
+  ];
+}
+
+async function main() {
+  installInterruptHandler();
+  const opts = readGatewayBenchOptions(process.argv.slice(2), process.env);
+  const report = await runGatewayBench(opts);
+  const file = writeJsonReport(opts.outDir, 'gateway', report, new Date(report.startedAt));
+  console.log(report.markdown);
+  console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  });
+}

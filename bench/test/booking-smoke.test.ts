@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-booking-smoke-'));
+
+/** Runs the real CLI, as a user would, in its tiny mode; resolves with its exit code and output. */
+function runTinyBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        tsxCli,
+        path.join(benchDir, 'booking.ts'),
+        '--tiny',
+        '--out-dir',
+        outDir,
+        // Its own database, so that a bench a developer runs meanwhile is not dropped under it.
+        '--database-name',
+        'bench_booking_smoke',
+      ],
+      { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Bounded: a hung run fails the test instead of holding the suite (it takes ~25 s alone).
+    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const isPositiveFinite = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+describe('bench:booking --tiny', () => {
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('completes, reports every figure as a positive finite number, and sells each contended seat once', async () => {
+    const run = await runTinyBench();
+    expect(run.code, run.stderr).toBe(0);
+
+    const files = readdirSync(outDir).filter((f) => /^booking-.*\.json$/.test(f));
+    expect(files).toHaveLength(1);
+    const report = JSON.parse(readFileSync(path.join(outDir, files[0]!), 'utf8'));
+
+    const byId = new Map<string, { value: number; isMet?: boolean }>(
+      report.figures.map((f: { id: string; value: number; isMet?: boolean }) => [f.id, f]),
+    );
+    expect([...byId.keys()]).toEqual(
+      expect.arrayContaining([
+        'bare.rps',
+        'bare.p50',
+        'bare.p99',
+        'select1.rps',
+        'select1.p50',
+        'select1.p99',
+        'holds.rps',
+        'holds.p50',
+        'holds.p99',
+        'contention.rps',
+        'contention.p50',
+        'contention.p99',
+        'contention.successes',
+        'contention.seatsWithOneLiveReservation',
+        'payments.rps',
+        'payments.p50',
+        'payments.p99',
+      ]),
+    );
+    for (const f of report.figures) {
+      expect(isPositiveFinite(f.value), `${f.id} = ${f.value}`).toBe(true);
+      if (f.baseline) {
+        expect(isPositiveFinite(f.baseline.value), `${f.id} baseline`).toBe(true);
+        expect(isPositiveFinite(f.ratio), `${f.id} ratio`).toBe(true);
+      }
+      for (const b of f.moreBaselines ?? []) {
+        expect(isPositiveFinite(b.value) && isPositiveFinite(b.ratio), `${f.id} vs ${b.label}`).toBe(true);
+      }
+      if (f.target) expect(typeof f.isMet, `${f.id} met/missed`).toBe('boolean');
+    }
+
+    // An invariant, not a timing: however many ask, each of the 50 seats is held exactly once.
+    expect(byId.get('contention.successes')).toMatchObject({ value: 50, isMet: true });
+    expect(byId.get('contention.seatsWithOneLiveReservation')).toMatchObject({ value: 50, isMet: true });
+    for (const c of report.contention) {
+      expect(c).toMatchObject({ successes: 50, seatsWithOneLiveReservation: 50, liveReservations: 50 });
+    }
+
+    // The table is printed for people; the run's database and keys are gone.
+    expect(run.stdout).toContain('| figure | value |');
+    expect(run.stderr).toMatch(/dropped database concert_test_bench_booking_smoke/);
+    expect(run.stderr).toMatch(/cleaned up \d+ keys under bench:booking:/);
+  }, 90_000);
+});
