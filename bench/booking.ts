@@ -324,7 +324,10 @@ export async function runBookingBench(
   const running: ServerProcess[] = [];
   let prisma: PrismaClient | undefined;
 
-  const cleanUp = async () => {
+  // Once, whichever comes first: the end of the run or Ctrl-C.
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => (cleaning ??= cleanUpOnce());
+  const cleanUpOnce = async () => {
     await Promise.allSettled(running.map((s) => s.stop()));
     running.length = 0;
     await prisma?.$disconnect().catch(() => undefined);
@@ -349,6 +352,9 @@ export async function runBookingBench(
   const contentionUser = (r: number, i: number) => 1 + holdUsers + r * opts.contentionRequests + i;
   const holdSchedule = (r: number, j: number) => 1 + r * holdSchedulesPerRound + j;
   const contentionSchedule = (r: number) => CONTENTION_SCHEDULE_BASE + r;
+  if (holdSchedule(opts.rounds - 1, holdSchedulesPerRound - 1) >= CONTENTION_SCHEDULE_BASE) {
+    throw new Error('too many holds: their schedules would reach the contention schedules’ ids');
+  }
 
   log(
     `bench:booking: database ${database}, prefix ${prefix}; ${opts.rounds} round(s); ` +
