@@ -33,7 +33,7 @@ function expectUnavailable(res: { statusCode: number; headers: Record<string, un
 describe('dependencies down', () => {
   it('MySQL unreachable: 503 with Retry-After; live stays 200, ready is 503', async () => {
     // A port nothing listens on.
-    const url = env.db.url.replace(/:3306\//, ':3399/');
+    const url = env.db.url.replace(/:\d+\//, ':3399/');
     expect(url).not.toBe(env.db.url);
     const app = await buildTestApp(env, { DATABASE_URL: url, DATABASE_ACQUIRE_TIMEOUT_MS: '300' });
     try {
