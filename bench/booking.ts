@@ -525,9 +525,9 @@ export async function runBookingBench(
       loads.holds.push(holds);
       log(`    ${describeRun(holds)}`);
       const held = await db.$queryRawUnsafe<{ id: number; userId: number }[]>(
-        `SELECT id, user_id AS userId FROM Reservation
-          WHERE schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
-            AND status = 'PROGRESS' ORDER BY id`,
+        `SELECT reservation_id AS id, user_id AS userId FROM Reservation
+          WHERE concert_schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
+            AND status = 'PROGRESS' ORDER BY reservation_id`,
       );
       if (held.length !== holdsPerRound) {
         throw new Error(
@@ -599,7 +599,7 @@ export async function runBookingBench(
       log(`    ${describeRun(payments)}`);
       const [paid] = await db.$queryRawUnsafe<{ n: bigint }[]>(
         `SELECT COUNT(*) AS n FROM Reservation
-          WHERE schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
+          WHERE concert_schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
             AND status = 'COMPLETED' AND payment_id IS NOT NULL`,
       );
       if (Number(paid?.n) !== payRequests.length) {
@@ -612,7 +612,7 @@ export async function runBookingBench(
     // Money moved consistently: every balance equals the sum of its ledger.
     const [ledger] = await db.$queryRawUnsafe<{ n: bigint }[]>(
       `SELECT COUNT(*) AS n FROM Balance b
-        WHERE b.amount <> (SELECT COALESCE(SUM(l.amount), 0) FROM Balance_Ledger l WHERE l.user_id = b.user_id)`,
+        WHERE b.\`value\` <> (SELECT COALESCE(SUM(l.amount), 0) FROM Balance_Ledger l WHERE l.user_id = b.user_id)`,
     );
     if (Number(ledger?.n) !== 0) throw new Error(`${ledger?.n} balances differ from their ledger`);
 
@@ -685,22 +685,23 @@ async function seed(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
   };
   const day = (n: number) => new Date(Date.UTC(2027, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
   await insert(
-    'INSERT INTO `User` (id, name)',
+    'INSERT INTO `User` (user_id, user_name)',
     Array.from({ length: spec.users }, (_, i) => `(${i + 1},'bench-${i + 1}')`),
   );
   await prisma.$executeRawUnsafe(
-    `INSERT INTO Balance (user_id, amount) SELECT id, IF(id <= ${spec.payers}, ${PAYER_BALANCE}, 0) FROM \`User\``,
+    `INSERT INTO Balance (user_id, \`value\`)
+     SELECT user_id, IF(user_id <= ${spec.payers}, ${PAYER_BALANCE}, 0) FROM \`User\``,
   );
   await prisma.$executeRawUnsafe(
     `INSERT INTO Balance_Ledger (user_id, kind, amount, balance_after)
-     SELECT user_id, 'CHARGE', amount, amount FROM Balance WHERE amount > 0`,
+     SELECT user_id, 'CHARGE', \`value\`, \`value\` FROM Balance WHERE \`value\` > 0`,
   );
-  await insert('INSERT INTO Concert (id, name)', [
+  await insert('INSERT INTO Concert (concert_id, concert_name)', [
     `(${HOLDS_CONCERT},'bench holds')`,
     `(${CONTENTION_CONCERT},'bench contention')`,
   ]);
   const holdScheduleIds = Array.from({ length: spec.holdSchedules }, (_, j) => j + 1);
-  await insert('INSERT INTO Concert_Schedule (id, concert_id, play_date)', [
+  await insert('INSERT INTO Concert_Schedule (concert_schedule_id, concert_id, play_date)', [
     ...holdScheduleIds.map((id, j) => `(${id},${HOLDS_CONCERT},'${day(j)}')`),
     ...spec.contentionSchedules.map((id, j) => `(${id},${CONTENTION_CONCERT},'${day(j)}')`),
   ]);
@@ -709,7 +710,7 @@ async function seed(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
       { length: count },
       (_, k) => `(${seatIdOf(scheduleId, k + 1)},${scheduleId},'A${k + 1}',${PRICE})`,
     );
-  await insert('INSERT INTO Seat (id, schedule_id, seat_no, price)', [
+  await insert('INSERT INTO Seat (seat_id, concert_schedule_id, seat_no, seat_price)', [
     ...holdScheduleIds.flatMap((id) => seats(id, SEATS_PER_SCHEDULE)),
     ...spec.contentionSchedules.flatMap((id) => seats(id, spec.contentionSeats)),
   ]);
@@ -770,7 +771,7 @@ async function checkContention(
 ): Promise<ContentionCheck> {
   const rows = await prisma.$queryRawUnsafe<{ seatId: number; live: bigint }[]>(
     `SELECT seat_id AS seatId, COUNT(*) AS live FROM Reservation
-      WHERE schedule_id = ${scheduleId} AND status IN ('PROGRESS', 'COMPLETED') GROUP BY seat_id`,
+      WHERE concert_schedule_id = ${scheduleId} AND status IN ('PROGRESS', 'COMPLETED') GROUP BY seat_id`,
   );
   return {
     round,

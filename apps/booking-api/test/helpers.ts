@@ -171,7 +171,7 @@ export async function balanceAndLedger(
   userId: number,
 ): Promise<{ balance: number; ledger: number }> {
   const [row] = await prisma.$queryRaw<{ balance: bigint; ledger: bigint }[]>`
-    SELECT (SELECT amount FROM Balance WHERE user_id = ${userId}) AS balance,
+    SELECT (SELECT \`value\` FROM Balance WHERE user_id = ${userId}) AS balance,
            (SELECT CAST(COALESCE(SUM(amount), 0) AS SIGNED) FROM Balance_Ledger WHERE user_id = ${userId}) AS ledger`;
   return { balance: Number(row!.balance), ledger: Number(row!.ledger) };
 }

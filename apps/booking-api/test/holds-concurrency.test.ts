@@ -38,7 +38,7 @@ afterAll(async () => {
 async function liveReservationsPerSeat(scheduleId: number) {
   return env.prisma.$queryRaw<{ seatId: number; live: bigint }[]>`
     SELECT seat_id AS seatId, COUNT(*) AS live FROM Reservation
-     WHERE schedule_id = ${scheduleId} AND status IN ('PROGRESS', 'COMPLETED')
+     WHERE concert_schedule_id = ${scheduleId} AND status IN ('PROGRESS', 'COMPLETED')
      GROUP BY seat_id`;
 }
 
@@ -134,7 +134,7 @@ describe('concurrent holds', () => {
       expect(live.every((row) => row.live === 1n)).toBe(true);
       const [total] = await env.prisma.$queryRaw<
         { n: bigint }[]
-      >`SELECT COUNT(*) AS n FROM Reservation WHERE schedule_id = 2`;
+      >`SELECT COUNT(*) AS n FROM Reservation WHERE concert_schedule_id = 2`;
       expect(total?.n).toBe(50n);
     } finally {
       await Promise.all(apps.map((a) => a.close()));

@@ -291,7 +291,7 @@ describe('payment racing expiry', () => {
       await waitFor(
         async () => {
           const [n] = await env.prisma.$queryRaw<{ n: bigint }[]>`
-            SELECT COUNT(*) AS n FROM Reservation WHERE schedule_id = 2 AND status = 'PROGRESS'`;
+            SELECT COUNT(*) AS n FROM Reservation WHERE concert_schedule_id = 2 AND status = 'PROGRESS'`;
           return Number(n!.n) === 0;
         },
         10_000,

@@ -41,7 +41,7 @@ async function counts() {
   const [row] = await env.prisma.$queryRaw<Record<string, bigint>[]>`
     SELECT (SELECT COUNT(*) FROM Reservation) AS reservations, (SELECT COUNT(*) FROM Payment) AS payments,
            (SELECT COUNT(*) FROM Balance_Ledger) AS ledger, (SELECT COUNT(*) FROM Idempotency_Key) AS idem,
-           (SELECT SUM(amount) FROM Balance) AS balances`;
+           (SELECT SUM(\`value\`) FROM Balance) AS balances`;
   return row;
 }
 

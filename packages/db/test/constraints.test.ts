@@ -124,7 +124,7 @@ describe('one live reservation per seat', () => {
     await expect(
       queryDatabase(
         url,
-        `INSERT INTO Reservation (user_id, schedule_id, seat_id, price, status, expires_at)
+        `INSERT INTO Reservation (user_id, concert_schedule_id, seat_id, seat_price, status, expires_at)
          VALUES (?, ?, ?, 50000, 'COMPLETED', NOW(3))`,
         [otherUserId, scheduleId, seatId],
       ),
@@ -135,7 +135,7 @@ describe('one live reservation per seat', () => {
 describe('balance never below zero', () => {
   it('rejects setting a negative balance', async () => {
     await expect(prisma.balance.update({ where: { userId }, data: { amount: -1n } })).rejects.toThrow(
-      /Balance_amount_check/,
+      /Balance_value_check/,
     );
     expect((await prisma.balance.findUniqueOrThrow({ where: { userId } })).amount).toBe(0n);
   });
@@ -144,7 +144,7 @@ describe('balance never below zero', () => {
     await prisma.balance.update({ where: { userId: otherUserId }, data: { amount: 1_000n } });
     await expect(
       prisma.balance.update({ where: { userId: otherUserId }, data: { amount: { decrement: 1_001n } } }),
-    ).rejects.toThrow(/Balance_amount_check/);
+    ).rejects.toThrow(/Balance_value_check/);
     expect((await prisma.balance.findUniqueOrThrow({ where: { userId: otherUserId } })).amount).toBe(1_000n);
 
     await prisma.balance.update({ where: { userId: otherUserId }, data: { amount: { decrement: 1_000n } } });
@@ -153,7 +153,7 @@ describe('balance never below zero', () => {
 
   it('is enforced below Prisma too', async () => {
     await expect(
-      queryDatabase(url, 'UPDATE Balance SET amount = amount - 1 WHERE user_id = ?', [userId]),
-    ).rejects.toThrow(/Balance_amount_check/);
+      queryDatabase(url, 'UPDATE Balance SET `value` = `value` - 1 WHERE user_id = ?', [userId]),
+    ).rejects.toThrow(/Balance_value_check/);
   });
 });

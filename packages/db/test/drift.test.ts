@@ -26,7 +26,7 @@ const GENERATED_COLUMNS: Record<string, { mustMention: string[]; mustNotMention:
   },
 };
 const CHECK_CONSTRAINTS: Record<string, { table: string; mustMention: string[] }> = {
-  Balance_amount_check: { table: 'Balance', mustMention: ['amount', '>=', '0'] },
+  Balance_value_check: { table: 'Balance', mustMention: ['value', '>=', '0'] },
 };
 
 const GENERATED_EXTRA = /\b(STORED|VIRTUAL|PERSISTENT) GENERATED\b/i;

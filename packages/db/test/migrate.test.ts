@@ -183,7 +183,12 @@ describe('applyMigrations', () => {
       `SELECT COLUMN_NAME FROM information_schema.COLUMNS
         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'Concert' ORDER BY ORDINAL_POSITION`,
     );
-    expect(columns.map((column) => column.COLUMN_NAME)).toEqual(['id', 'name', 'first_col', 'second_col']);
+    expect(columns.map((column) => column.COLUMN_NAME)).toEqual([
+      'concert_id',
+      'concert_name',
+      'first_col',
+      'second_col',
+    ]);
   });
 
   it('refuses a migration file edited after it was applied, and changes nothing', async () => {

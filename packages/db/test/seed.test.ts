@@ -82,7 +82,7 @@ describe('seedDatabase', () => {
     // CURRENT_TIMESTAMP(3) defaults come from the session, which the client sets to UTC.
     const before = Date.now();
     const [row] = await prisma.$queryRaw<{ created_at: Date; tz: string }[]>`
-      SELECT created_at, @@session.time_zone AS tz FROM User WHERE id = 1`;
+      SELECT created_at, @@session.time_zone AS tz FROM User WHERE user_id = 1`;
     expect(row?.tz).toBe('+00:00');
     expect(Math.abs((row?.created_at.getTime() ?? 0) - before)).toBeLessThan(10 * 60_000);
   });

@@ -22,10 +22,10 @@ export async function prepareSale(
       (_, i) => start + i,
     );
     await prisma.$executeRawUnsafe(
-      `INSERT IGNORE INTO \`User\` (id, name) VALUES ${ids.map((id) => `(${id}, 'onsale-${id}')`).join(',')}`,
+      `INSERT IGNORE INTO \`User\` (user_id, user_name) VALUES ${ids.map((id) => `(${id}, 'onsale-${id}')`).join(',')}`,
     );
     await prisma.$executeRawUnsafe(
-      `INSERT IGNORE INTO \`Balance\` (user_id, amount) VALUES ${ids.map((id) => `(${id}, 0)`).join(',')}`,
+      `INSERT IGNORE INTO \`Balance\` (user_id, \`value\`) VALUES ${ids.map((id) => `(${id}, 0)`).join(',')}`,
     );
   }
 
@@ -60,13 +60,13 @@ export async function auditSale(prisma: Prisma, fixture: SaleFixture) {
   if (fixture.scheduleIds.length === 0) return { sold: 0, doubleBookings: 0, liveHolds: 0 };
   const ids = fixture.scheduleIds.join(',');
   const [sold] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
-    `SELECT COUNT(*) AS n FROM Reservation WHERE schedule_id IN (${ids}) AND status = 'COMPLETED'`,
+    `SELECT COUNT(*) AS n FROM Reservation WHERE concert_schedule_id IN (${ids}) AND status = 'COMPLETED'`,
   );
   const [held] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
-    `SELECT COUNT(*) AS n FROM Reservation WHERE schedule_id IN (${ids}) AND status = 'PROGRESS'`,
+    `SELECT COUNT(*) AS n FROM Reservation WHERE concert_schedule_id IN (${ids}) AND status = 'PROGRESS'`,
   );
   const doubles = await prisma.$queryRawUnsafe<{ seat_id: number }[]>(
-    `SELECT seat_id FROM Reservation WHERE schedule_id IN (${ids}) AND status IN ('PROGRESS','COMPLETED')
+    `SELECT seat_id FROM Reservation WHERE concert_schedule_id IN (${ids}) AND status IN ('PROGRESS','COMPLETED')
      GROUP BY seat_id HAVING COUNT(*) > 1`,
   );
   return { sold: Number(sold?.n ?? 0), liveHolds: Number(held?.n ?? 0), doubleBookings: doubles.length };

@@ -44,11 +44,11 @@ export async function chargeBalance(
   };
   return runIdempotent<BalanceBody>(prisma, { maxWaitMs: txMaxWaitMs }, scope, async (tx) => {
     await tx.$executeRaw`
-      INSERT INTO Balance (user_id, amount, updated_at) VALUES (${userId}, ${amount}, NOW(3))
-      ON DUPLICATE KEY UPDATE amount = amount + ${amount}, updated_at = NOW(3)`;
+      INSERT INTO Balance (user_id, \`value\`, updated_at) VALUES (${userId}, ${amount}, NOW(3))
+      ON DUPLICATE KEY UPDATE \`value\` = \`value\` + ${amount}, updated_at = NOW(3)`;
     const [row] = await tx.$queryRaw<
       { amount: bigint }[]
-    >`SELECT amount FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
+    >`SELECT \`value\` AS amount FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
     if (!row) throw new Error('the balance row is not readable');
     if (row.amount > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new AppError('BALANCE_LIMIT_EXCEEDED', 422, 'the balance would exceed 9007199254740991');

@@ -21,14 +21,14 @@ export async function listSchedules(prisma: PrismaClient, concertId: number) {
   const rows = await prisma.$queryRawUnsafe<
     { scheduleId: number; playDate: string; totalSeats: bigint | number; availableSeats: bigint | number }[]
   >(
-    `SELECT cs.id AS scheduleId, DATE_FORMAT(cs.play_date, '%Y-%m-%d') AS playDate,
-            COUNT(s.id) AS totalSeats, COUNT(s.id) - COUNT(r.id) AS availableSeats
+    `SELECT cs.concert_schedule_id AS scheduleId, DATE_FORMAT(cs.play_date, '%Y-%m-%d') AS playDate,
+            COUNT(s.seat_id) AS totalSeats, COUNT(s.seat_id) - COUNT(r.reservation_id) AS availableSeats
        FROM Concert_Schedule cs
-       LEFT JOIN Seat s ON s.schedule_id = cs.id
-       LEFT JOIN Reservation r ON r.live_seat_id = s.id AND ${OCCUPYING}
+       LEFT JOIN Seat s ON s.concert_schedule_id = cs.concert_schedule_id
+       LEFT JOIN Reservation r ON r.live_seat_id = s.seat_id AND ${OCCUPYING}
       WHERE cs.concert_id = ?
-      GROUP BY cs.id, cs.play_date
-      ORDER BY cs.play_date, cs.id`,
+      GROUP BY cs.concert_schedule_id, cs.play_date
+      ORDER BY cs.play_date, cs.concert_schedule_id`,
     concertId,
   );
   return rows.map((r) => ({
@@ -55,12 +55,12 @@ export async function listSeats(prisma: PrismaClient, scheduleId: number) {
   const rows = await prisma.$queryRawUnsafe<
     { seatId: number; seatNo: string; price: bigint; status: SeatStatus }[]
   >(
-    `SELECT s.id AS seatId, s.seat_no AS seatNo, s.price AS price,
-            CASE WHEN r.id IS NULL THEN 'AVAILABLE' WHEN r.status = 'COMPLETED' THEN 'SOLD' ELSE 'HELD' END AS status
+    `SELECT s.seat_id AS seatId, s.seat_no AS seatNo, s.seat_price AS price,
+            CASE WHEN r.reservation_id IS NULL THEN 'AVAILABLE' WHEN r.status = 'COMPLETED' THEN 'SOLD' ELSE 'HELD' END AS status
        FROM Seat s
-       LEFT JOIN Reservation r ON r.live_seat_id = s.id AND ${OCCUPYING}
-      WHERE s.schedule_id = ?
-      ORDER BY s.id`,
+       LEFT JOIN Reservation r ON r.live_seat_id = s.seat_id AND ${OCCUPYING}
+      WHERE s.concert_schedule_id = ?
+      ORDER BY s.seat_id`,
     scheduleId,
   );
   return rows.map((r) => ({

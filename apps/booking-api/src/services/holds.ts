@@ -25,11 +25,11 @@ export async function findHoldTarget(
   const rows = await prisma.$queryRaw<
     { concertId: number; seatId: number | null; isUserKnown: bigint | number }[]
   >`
-    SELECT cs.concert_id AS concertId, s.id AS seatId,
-           EXISTS (SELECT 1 FROM \`User\` u WHERE u.id = ${userId}) AS isUserKnown
+    SELECT cs.concert_id AS concertId, s.seat_id AS seatId,
+           EXISTS (SELECT 1 FROM \`User\` u WHERE u.user_id = ${userId}) AS isUserKnown
       FROM Concert_Schedule cs
-      LEFT JOIN Seat s ON s.id = ${seatId} AND s.schedule_id = cs.id
-     WHERE cs.id = ${scheduleId}`;
+      LEFT JOIN Seat s ON s.seat_id = ${seatId} AND s.concert_schedule_id = cs.concert_schedule_id
+     WHERE cs.concert_schedule_id = ${scheduleId}`;
   const row = rows[0];
   if (!row) return null;
   return {
@@ -74,13 +74,13 @@ export async function createHold(prisma: PrismaClient, input: CreateHoldInput): 
     async (tx) => {
       // The user's row lock serializes this user's holds, so the count below cannot race another hold.
       const users = await tx.$queryRaw<
-        { id: number }[]
-      >`SELECT id FROM \`User\` WHERE id = ${userId} FOR UPDATE`;
+        { userId: number }[]
+      >`SELECT user_id AS userId FROM \`User\` WHERE user_id = ${userId} FOR UPDATE`;
       if (users.length === 0) throw new AppError('USER_NOT_FOUND', 404, `no user ${userId}`);
 
       const [counted] = await tx.$queryRaw<{ held: bigint | number }[]>`
       SELECT COUNT(*) AS held FROM Reservation
-       WHERE user_id = ${userId} AND schedule_id = ${scheduleId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
+       WHERE user_id = ${userId} AND concert_schedule_id = ${scheduleId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
       if (Number(counted?.held ?? 0) >= input.maxHoldsPerUser) {
         throw new AppError(
           'HOLD_LIMIT_REACHED',
@@ -98,9 +98,9 @@ export async function createHold(prisma: PrismaClient, input: CreateHoldInput): 
       let inserted: number;
       try {
         inserted = await tx.$executeRaw`
-        INSERT INTO Reservation (user_id, schedule_id, seat_id, price, status, expires_at, created_at)
-        SELECT ${userId}, s.schedule_id, s.id, s.price, 'PROGRESS', NOW(3) + INTERVAL ${input.ttlSeconds} SECOND, NOW(3)
-          FROM Seat s WHERE s.id = ${seatId} AND s.schedule_id = ${scheduleId}`;
+        INSERT INTO Reservation (user_id, concert_schedule_id, seat_id, seat_price, status, expires_at, created_at)
+        SELECT ${userId}, s.concert_schedule_id, s.seat_id, s.seat_price, 'PROGRESS', NOW(3) + INTERVAL ${input.ttlSeconds} SECOND, NOW(3)
+          FROM Seat s WHERE s.seat_id = ${seatId} AND s.concert_schedule_id = ${scheduleId}`;
       } catch (error) {
         // The database's guarantee against double booking, whatever any lock did.
         if (isUniqueViolation(error, LIVE_SEAT_INDEX)) throw seatUnavailable();
@@ -112,8 +112,9 @@ export async function createHold(prisma: PrismaClient, input: CreateHoldInput): 
       const [row] = await tx.$queryRaw<
         { id: bigint | number; price: bigint; expiresAt: Date; remaining: bigint | number }[]
       >`
-      SELECT id, price, expires_at AS expiresAt, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) AS remaining
-        FROM Reservation WHERE id = LAST_INSERT_ID()`;
+      SELECT reservation_id AS id, seat_price AS price, expires_at AS expiresAt,
+             TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) AS remaining
+        FROM Reservation WHERE reservation_id = LAST_INSERT_ID()`;
       if (!row) throw new Error('the inserted reservation is not readable');
       return {
         reservationId: Number(row.id),
@@ -158,11 +159,12 @@ export async function findReservation(
       confirmedAt: Date | null;
     }[]
   >`
-    SELECT r.id, r.user_id AS userId, cs.concert_id AS concertId, r.schedule_id AS scheduleId, r.seat_id AS seatId,
-           r.price, IF(r.status = 'PROGRESS' AND r.expires_at <= NOW(3), 'EXPIRED', r.status) AS status,
+    SELECT r.reservation_id AS id, r.user_id AS userId, cs.concert_id AS concertId,
+           r.concert_schedule_id AS scheduleId, r.seat_id AS seatId, r.seat_price AS price,
+           IF(r.status = 'PROGRESS' AND r.expires_at <= NOW(3), 'EXPIRED', r.status) AS status,
            r.expires_at AS expiresAt, r.confirmed_at AS confirmedAt
-      FROM Reservation r JOIN Concert_Schedule cs ON cs.id = r.schedule_id
-     WHERE r.id = ${reservationId}`;
+      FROM Reservation r JOIN Concert_Schedule cs ON cs.concert_schedule_id = r.concert_schedule_id
+     WHERE r.reservation_id = ${reservationId}`;
   const r = rows[0];
   if (!r) return null;
   return {

@@ -58,11 +58,12 @@ export async function payForReservations(
         isPayable: bigint | number;
       }[]
     >`
-      SELECT r.id, r.user_id AS userId, cs.concert_id AS concertId, r.status, r.price,
+      SELECT r.reservation_id AS id, r.user_id AS userId, cs.concert_id AS concertId, r.status,
+             r.seat_price AS price,
              (r.status = 'PROGRESS' AND r.expires_at > NOW(3)) AS isPayable
-        FROM Reservation r JOIN Concert_Schedule cs ON cs.id = r.schedule_id
-       WHERE r.id IN (${ids})
-       ORDER BY r.id
+        FROM Reservation r JOIN Concert_Schedule cs ON cs.concert_schedule_id = r.concert_schedule_id
+       WHERE r.reservation_id IN (${ids})
+       ORDER BY r.reservation_id
          FOR UPDATE`;
     // Another user's reservation reads as unknown: its existence is none of the caller's business.
     const own = rows.filter((r) => Number(r.userId) === userId);
@@ -76,21 +77,21 @@ export async function payForReservations(
 
     const total = own.reduce((sum, r) => sum + BigInt(r.price), 0n);
     const debited = await tx.$executeRaw`
-      UPDATE Balance SET amount = amount - ${total}, updated_at = NOW(3)
-       WHERE user_id = ${userId} AND amount >= ${total}`;
+      UPDATE Balance SET \`value\` = \`value\` - ${total}, updated_at = NOW(3)
+       WHERE user_id = ${userId} AND \`value\` >= ${total}`;
     if (debited !== 1)
       throw new AppError('INSUFFICIENT_BALANCE', 409, `the balance is below the total of ${total}`);
 
     await tx.$executeRaw`INSERT INTO Payment (user_id, amount, created_at) VALUES (${userId}, ${total}, NOW(3))`;
     const [created] = await tx.$queryRaw<{ paymentId: bigint | number; balance: bigint }[]>`
-      SELECT LAST_INSERT_ID() AS paymentId, amount AS balance FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
+      SELECT LAST_INSERT_ID() AS paymentId, \`value\` AS balance FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
     if (!created) throw new Error('the payment row is not readable');
     const paymentId = Number(created.paymentId);
 
     // Conditional once more: the rows are locked, but the rule lives in the statement that writes them.
     const completed = await tx.$executeRaw`
       UPDATE Reservation SET status = 'COMPLETED', confirmed_at = NOW(3), payment_id = ${paymentId}
-       WHERE id IN (${ids}) AND user_id = ${userId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
+       WHERE reservation_id IN (${ids}) AND user_id = ${userId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
     if (completed !== reservationIds.length) throw notPayable();
 
     await tx.$executeRaw`

@@ -14,7 +14,7 @@ const SWEEP_MAX_BATCHES = 20;
 export async function expireHold(prisma: PrismaClient, reservationId: number): Promise<boolean> {
   const changed = await prisma.$executeRaw`
     UPDATE Reservation SET status = 'EXPIRED'
-     WHERE id = ${reservationId} AND status = 'PROGRESS' AND expires_at <= NOW(3)`;
+     WHERE reservation_id = ${reservationId} AND status = 'PROGRESS' AND expires_at <= NOW(3)`;
   return changed > 0;
 }
 
@@ -22,7 +22,7 @@ export async function expireHold(prisma: PrismaClient, reservationId: number): P
 async function msUntilDue(prisma: PrismaClient, reservationId: number): Promise<number | null> {
   const rows = await prisma.$queryRaw<{ status: string; remaining: bigint | number }[]>`
     SELECT status, TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) AS remaining
-      FROM Reservation WHERE id = ${reservationId}`;
+      FROM Reservation WHERE reservation_id = ${reservationId}`;
   const row = rows[0];
   if (row?.status !== 'PROGRESS') return null;
   return Math.max(1, Math.ceil(Number(row.remaining) / 1000));

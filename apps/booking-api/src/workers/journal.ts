@@ -99,7 +99,7 @@ async function upsertRows(prisma: PrismaClient, rows: JournalRow[]): Promise<voi
       r.expiredAt,
     ]);
     await prisma.$executeRawUnsafe(
-      `INSERT INTO Queue (concert_id, user_id, token_seq, status, created_at, admitted_at, expired_at)
+      `INSERT INTO Queue (concert_id, user_id, token_uuid, status, created_at, admitted_at, expired_at)
        VALUES ${values}
        ON DUPLICATE KEY UPDATE
          created_at = LEAST(created_at, VALUES(created_at)),
