@@ -53,13 +53,14 @@ export async function payForReservations(
         id: number;
         userId: number;
         concertId: number;
+        scheduleId: number;
         status: string;
         price: bigint;
         isPayable: bigint | number;
       }[]
     >`
-      SELECT r.reservation_id AS id, r.user_id AS userId, cs.concert_id AS concertId, r.status,
-             r.seat_price AS price,
+      SELECT r.reservation_id AS id, r.user_id AS userId, cs.concert_id AS concertId,
+             r.concert_schedule_id AS scheduleId, r.status, r.seat_price AS price,
              (r.status = 'PROGRESS' AND r.expires_at > NOW(3)) AS isPayable
         FROM Reservation r JOIN Concert_Schedule cs ON cs.concert_schedule_id = r.concert_schedule_id
        WHERE r.reservation_id IN (${ids})
@@ -82,7 +83,10 @@ export async function payForReservations(
     if (debited !== 1)
       throw new AppError('INSUFFICIENT_BALANCE', 409, `the balance is below the total of ${total}`);
 
-    await tx.$executeRaw`INSERT INTO Payment (user_id, amount, created_at) VALUES (${userId}, ${total}, NOW(3))`;
+    const scheduleId = findSingleSchedule(own);
+    await tx.$executeRaw`
+      INSERT INTO Payment (user_id, concert_schedule_id, amount, created_at)
+      VALUES (${userId}, ${scheduleId}, ${total}, NOW(3))`;
     const [created] = await tx.$queryRaw<{ paymentId: bigint | number; balance: bigint }[]>`
       SELECT LAST_INSERT_ID() AS paymentId, \`value\` AS balance FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
     if (!created) throw new Error('the payment row is not readable');
@@ -103,4 +107,15 @@ export async function payForReservations(
       body: { paymentId, reservationIds, amount: Number(total), balance: Number(created.balance) },
     };
   });
+}
+
+/**
+ * The schedule a payment records: the one date all its reservations are on, or null when they span
+ * several dates of the concert. One value would then be false, and Reservation.concert_schedule_id
+ * already keeps each reservation's date, so null is the honest record.
+ */
+function findSingleSchedule(reservations: { scheduleId: number }[]): number | null {
+  const scheduleIds = new Set(reservations.map((r) => Number(r.scheduleId)));
+  const [only] = scheduleIds;
+  return scheduleIds.size === 1 && only !== undefined ? only : null;
 }
