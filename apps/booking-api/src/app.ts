@@ -1,4 +1,4 @@
-import type { BookingConfig } from '@concert/config';
+import { type BookingConfig, userTokenSettings } from '@concert/config';
 import {
   isRedisUnavailable,
   loggerOptions,
@@ -8,6 +8,7 @@ import {
   serverOptions,
   useStrictValidation,
 } from '@concert/http';
+import { identityPlugin } from '@concert/identity';
 import { createKeySpace } from '@concert/queue-core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -48,11 +49,12 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
   await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });
   await app.register(holdQueuePlugin, { url: config.REDIS_URL, bullPrefix: keys.bullPrefix() });
-  // Keyed as the gateway keys it: per user and concert for a well-signed token, else per address.
+  await app.register(identityPlugin, { ...userTokenSettings(config), queueTokens: app.tokens });
+  // Keyed as the gateway keys it: per queue token (user and concert), per user token, else per address.
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    tokens: app.tokens,
+    clientKey: app.clientKeyOf,
   });
   await app.register(workersPlugin, { config });
 

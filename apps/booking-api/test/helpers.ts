@@ -7,7 +7,13 @@ import {
   type RoomConfig,
   type TokenCodec,
 } from '@concert/queue-core';
-import { createTestDatabase, createTestRedis, TEST_REDIS_URL, type TestDatabase } from '@concert/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  TEST_AUTH_SECRET,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from '@concert/testing';
 import type { Redis } from 'ioredis';
 import { buildBookingApp } from '../src/app.ts';
 
@@ -51,6 +57,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: r.prefix,
         QUEUE_TOKEN_SECRET: TEST_SECRET,
+        AUTH_JWT_SECRET: TEST_AUTH_SECRET,
         LOG_LEVEL: 'silent',
         RATE_LIMIT_MAX: '0',
         WORKERS_INLINE: 'false',

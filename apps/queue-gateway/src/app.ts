@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@concert/config';
+import { type GatewayConfig, userTokenSettings } from '@concert/config';
 import {
   isRedisUnavailable,
   loggerOptions,
@@ -8,6 +8,7 @@ import {
   serverOptions,
   useStrictValidation,
 } from '@concert/http';
+import { identityPlugin } from '@concert/identity';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
@@ -30,10 +31,12 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   await app.register(redisPlugin, { url: config.REDIS_URL, name: 'queue-gateway' });
   await app.register(queuePlugin, { config });
   await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });
+  await app.register(identityPlugin, { ...userTokenSettings(config), queueTokens: app.tokens });
+  // A join counts per user, a poll per queue token (user and concert), anything else per address.
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    tokens: app.tokens,
+    clientKey: app.clientKeyOf,
   });
   await app.register(promoterPlugin, {
     isEnabled: config.PROMOTER_ENABLED,

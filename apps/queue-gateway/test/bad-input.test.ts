@@ -1,25 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, createGatewayWorld, type GatewayApp, join, openRoom } from './helpers.ts';
+import { ADMIN_KEY, createGatewayWorld, type GatewayApp, join, openRoom, userToken } from './helpers.ts';
 
 type Case = [name: string, payload: string, contentType?: string];
 
 const JOIN_BODIES: Case[] = [
   ['missing fields', '{}'],
-  ['missing concertId', '{"userId":1}'],
-  ['unknown field', '{"userId":1,"concertId":51,"vip":true}'],
-  ['string id', '{"userId":"1","concertId":51}'],
-  ['boolean id', '{"userId":true,"concertId":51}'],
-  ['fractional id', '{"userId":1.5,"concertId":51}'],
-  ['zero id', '{"userId":0,"concertId":51}'],
-  ['negative id', '{"userId":-3,"concertId":51}'],
-  ['id past 2^31-1', '{"userId":2147483648,"concertId":51}'],
-  ['huge number', '{"userId":1e308,"concertId":51}'],
+  ['a userId in the body (v1)', '{"userId":1,"concertId":51}'],
+  ['only a userId', '{"userId":1}'],
+  ['unknown field', '{"concertId":51,"vip":true}'],
+  ['string id', '{"concertId":"51"}'],
+  ['boolean id', '{"concertId":true}'],
+  ['fractional id', '{"concertId":51.5}'],
+  ['zero id', '{"concertId":0}'],
+  ['negative id', '{"concertId":-3}'],
+  ['id past 2^31-1', '{"concertId":2147483648}'],
+  ['huge number', '{"concertId":1e308}'],
   ['null', 'null'],
   ['array', '[1,2]'],
   ['string body', '"hello"'],
-  ['broken JSON', '{"userId":'],
+  ['broken JSON', '{"concertId":'],
   ['empty JSON body', ''],
-  ['not JSON', 'userId=1&concertId=51', 'application/x-www-form-urlencoded'],
+  ['not JSON', 'concertId=51', 'application/x-www-form-urlencoded'],
   ['plain text', 'hello', 'text/plain'],
 ];
 
@@ -58,16 +59,19 @@ describe('malformed requests get a 4xx problem, never a 5xx, and change nothing'
   };
 
   it.each(JOIN_BODIES)(
-    'POST /v1/queue/tokens with %s → 400',
+    'POST /v1/queue/tokens with %s → 400, with or without a user token',
     async (_n, payload, contentType = 'application/json') => {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/queue/tokens',
-        payload,
-        headers: { 'content-type': contentType },
-      });
-      const body = expectProblem(res, 400, 'VALIDATION_ERROR');
-      expect(Array.isArray(body.errors)).toBe(true);
+      for (const authorization of [`Bearer ${await userToken(1)}`, undefined]) {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/v1/queue/tokens',
+          payload,
+          headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
+        });
+        // A malformed request is 400 before any token is looked at (the contract's precedence).
+        const body = expectProblem(res, 400, 'VALIDATION_ERROR');
+        expect(Array.isArray(body.errors)).toBe(true);
+      }
     },
   );
 
@@ -75,6 +79,7 @@ describe('malformed requests get a 4xx problem, never a 5xx, and change nothing'
     const res = await app.inject({
       method: 'POST',
       url: '/v1/queue/tokens',
+      headers: { authorization: `Bearer ${await userToken(1)}` },
       payload: { userId: 'x', concertId: -1, extra: 1 },
     });
     const paths = (expectProblem(res, 400, 'VALIDATION_ERROR').errors ?? [])
@@ -89,7 +94,12 @@ describe('malformed requests get a 4xx problem, never a 5xx, and change nothing'
 
   it('answers 404 QUEUE_NOT_FOUND for a room that is not open', async () => {
     expectProblem(
-      await app.inject({ method: 'POST', url: '/v1/queue/tokens', payload: { userId: 1, concertId: 999 } }),
+      await app.inject({
+        method: 'POST',
+        url: '/v1/queue/tokens',
+        headers: { authorization: `Bearer ${await userToken(1)}` },
+        payload: { concertId: 999 },
+      }),
       404,
       'QUEUE_NOT_FOUND',
     );
@@ -102,7 +112,8 @@ describe('malformed requests get a 4xx problem, never a 5xx, and change nothing'
     const res = await app.inject({
       method: 'POST',
       url: '/v1/queue/tokens',
-      payload: { userId: 3, concertId: 52 },
+      headers: { authorization: `Bearer ${await userToken(3)}` },
+      payload: { concertId: 52 },
     });
     expectProblem(res, 503, 'QUEUE_FULL');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -187,7 +198,7 @@ describe('malformed requests get a 4xx problem, never a 5xx, and change nothing'
     const res = await app.inject({
       method: 'POST',
       url: '/v1/queue/tokens',
-      payload: `{"userId":1,"concertId":51,"x":"${'a'.repeat(200_000)}"}`,
+      payload: `{"concertId":51,"x":"${'a'.repeat(200_000)}"}`,
       headers: { 'content-type': 'application/json' },
     });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);

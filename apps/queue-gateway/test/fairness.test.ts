@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayWorld, type GatewayApp, mapConcurrent, openRoom, poll } from './helpers.ts';
+import {
+  createGatewayWorld,
+  type GatewayApp,
+  join,
+  mapConcurrent,
+  openRoom,
+  poll,
+  userToken,
+} from './helpers.ts';
 
 const N = 500;
 const CONCERT = 11;
@@ -21,8 +29,8 @@ describe('fairness under concurrency', () => {
     joined = await mapConcurrent(users, 100, async (userId) => {
       const res = await fetch(`${url}/v1/queue/tokens`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId, concertId: CONCERT }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await userToken(userId)}` },
+        body: JSON.stringify({ concertId: CONCERT }),
       });
       const body = (await res.json()) as { token: string; position: number };
       return { userId, token: body.token, position: body.position, status: res.status };
@@ -50,14 +58,10 @@ describe('fairness under concurrency', () => {
   it('returns the same token and position on a rejoin, with 200', async () => {
     const sample = joined.filter((_, i) => i % 50 === 0);
     for (const j of sample) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/v1/queue/tokens',
-        payload: { userId: j.userId, concertId: CONCERT },
-      });
+      const res = await join(app, j.userId, CONCERT);
       expect(res.statusCode).toBe(200);
-      expect(res.json().token).toBe(j.token);
-      expect(res.json().position).toBe(j.position);
+      expect(res.body.token).toBe(j.token);
+      expect(res.body.position).toBe(j.position);
     }
   });
 

@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { type GatewayConfig, loadGatewayConfig } from '@concert/config';
-import { createTestPrefix, deleteKeysWithPrefix, TEST_REDIS_URL } from '@concert/testing';
+import {
+  createTestPrefix,
+  deleteKeysWithPrefix,
+  TEST_AUTH_SECRET,
+  TEST_REDIS_URL,
+  testUserToken,
+} from '@concert/testing';
 import { Redis } from 'ioredis';
 import { buildGatewayApp } from '../src/app.ts';
 
@@ -15,6 +21,7 @@ export function testConfig(prefix: string, env: Record<string, string> = {}): Ga
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     QUEUE_TOKEN_SECRET: TEST_SECRET,
+    AUTH_JWT_SECRET: TEST_AUTH_SECRET,
     ADMIN_API_KEY: ADMIN_KEY,
     RATE_LIMIT_MAX: '0',
     PROMOTER_ENABLED: 'false',
@@ -65,8 +72,26 @@ export async function openRoom(app: GatewayApp, concertId: number, config: Recor
   return res.json();
 }
 
+const userTokens = new Map<number, Promise<string>>();
+
+/** A user token for `userId` from the tests' identity provider; one per user, reused. */
+export function userToken(userId: number): Promise<string> {
+  let token = userTokens.get(userId);
+  if (!token) {
+    token = testUserToken(userId);
+    userTokens.set(userId, token);
+  }
+  return token;
+}
+
+/** Joins a room as `userId`, with that user's token. */
 export async function join(app: GatewayApp, userId: number, concertId: number) {
-  const res = await app.inject({ method: 'POST', url: '/v1/queue/tokens', payload: { userId, concertId } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/queue/tokens',
+    headers: { authorization: `Bearer ${await userToken(userId)}` },
+    payload: { concertId },
+  });
   return { statusCode: res.statusCode, body: res.json() };
 }
 

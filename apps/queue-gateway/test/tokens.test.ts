@@ -1,7 +1,7 @@
 import { loggerOptions } from '@concert/http';
 import { createTokenCodec } from '@concert/queue-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayWorld, type GatewayApp, join, openRoom, poll } from './helpers.ts';
+import { createGatewayWorld, type GatewayApp, join, openRoom, poll, userToken } from './helpers.ts';
 
 describe('tokens', () => {
   const world = createGatewayWorld('tokens');
@@ -91,7 +91,8 @@ describe('tokens', () => {
     const joinRes = await logged.inject({
       method: 'POST',
       url: '/v1/queue/tokens',
-      payload: { userId: 77, concertId: 41 },
+      headers: { authorization: `Bearer ${await userToken(77)}` },
+      payload: { concertId: 41 },
     });
     const t = joinRes.json().token as string;
     await logged.inject({

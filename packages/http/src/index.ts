@@ -1,3 +1,4 @@
+export { createAdminKeyGuard } from './admin-key.ts';
 export { AppError, type FieldError, titleFor, ValidationError } from './errors.ts';
 export { ID_PATTERN, Id, IdParam, MAX_ID, Money, toId } from './ids.ts';
 export {

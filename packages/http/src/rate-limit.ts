@@ -1,4 +1,3 @@
-import type { TokenCodec } from '@concert/queue-core';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -8,13 +7,17 @@ export interface RateLimitOptions {
   /** Requests per client per window; 0 turns the limit off. */
   max: number;
   windowSeconds: number;
-  /** Verifies Bearer tokens, so that a verified token is counted per user and concert. */
-  tokens: TokenCodec;
+  /**
+   * Who the request is from, once its credentials are verified (a user id, a queue token's user and
+   * concert), or undefined to count it by address.
+   */
+  clientKey: (request: FastifyRequest) => string | undefined | Promise<string | undefined>;
 }
 
 /**
- * Per-client request limits. A request with a valid token is counted per token (user and concert), so
- * a crowd behind one carrier NAT is not throttled as one client; anything else is counted per IP.
+ * Per-client request limits. A request with verified credentials is counted per client (the service
+ * says what that is), so a crowd behind one carrier NAT is not throttled as one client; anything else
+ * is counted per IP.
  * Counters live in each instance's memory: a Redis round trip per request would double the cost of a
  * poll, and an abuser spread over N instances still meets N times a small limit.
  * Routes opt out with `config: { rateLimit: false }` (health).
@@ -26,17 +29,9 @@ async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
     max: opts.max,
     timeWindow: opts.windowSeconds * 1000,
     cache: 100_000,
-    keyGenerator(request: FastifyRequest) {
-      const auth = request.headers.authorization;
-      if (auth?.startsWith('Bearer ')) {
-        try {
-          const c = opts.tokens.verifyToken(auth.slice(7));
-          return `t:${c.concertId}:${c.userId}`;
-        } catch {
-          // an invalid token is counted by address
-        }
-      }
-      return `ip:${request.ip}`;
+    async keyGenerator(request: FastifyRequest) {
+      const client = await opts.clientKey(request);
+      return client === undefined ? `ip:${request.ip}` : client;
     },
     errorResponseBuilder(_request, context) {
       return new AppError(

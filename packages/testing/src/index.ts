@@ -1,2 +1,4 @@
+export * from './identity.ts';
+export * from './jwks.ts';
 export * from './mysql.ts';
 export * from './redis.ts';

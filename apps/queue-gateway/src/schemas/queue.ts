@@ -1,7 +1,8 @@
 import { Id } from '@concert/http';
 import { type Static, Type } from '@sinclair/typebox';
 
-export const JoinBody = Type.Object({ userId: Id, concertId: Id }, { additionalProperties: false });
+/** The user comes from the user token; a body naming one is a VALIDATION_ERROR (unknown field). */
+export const JoinBody = Type.Object({ concertId: Id }, { additionalProperties: false });
 export type JoinBody = Static<typeof JoinBody>;
 
 const Waiting = Type.Object({

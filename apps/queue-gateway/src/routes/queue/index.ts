@@ -9,13 +9,16 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/queue/tokens',
     {
+      // The user is whoever the verified user token says, never the body.
+      preHandler: app.requireUser,
       schema: {
         body: JoinBody,
-        response: { 200: JoinResponse, 201: JoinResponse, ...problemResponses(400, 404, 429, 503) },
+        response: { 200: JoinResponse, 201: JoinResponse, ...problemResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request, reply) => {
-      const { userId, concertId } = request.body;
+      const { concertId } = request.body;
+      const { userId } = request.user!;
       const result = await app.queue.joinRoom(concertId, userId);
       if (result.outcome === 'NO_ROOM') {
         throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
