@@ -18,8 +18,11 @@ import holdQueuePlugin from './plugins/hold-queue.ts';
 import prismaPlugin from './plugins/prisma.ts';
 import redlockPlugin from './plugins/redlock.ts';
 import tokenGatePlugin from './plugins/token-gate.ts';
+import usersPlugin from './plugins/users.ts';
 import workersPlugin from './plugins/workers.ts';
+import adminConcertRoutes from './routes/admin/concerts.ts';
 import concertRoutes from './routes/concerts/index.ts';
+import devRoutes from './routes/dev/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import paymentRoutes from './routes/payments/index.ts';
 import reservationRoutes from './routes/reservations/index.ts';
@@ -46,6 +49,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
     poolSize: config.DATABASE_POOL_SIZE,
     acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
+  await app.register(usersPlugin);
   await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
   await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });
   await app.register(holdQueuePlugin, { url: config.REDIS_URL, bullPrefix: keys.bullPrefix() });
@@ -64,6 +68,14 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   await app.register(reservationRoutes, { config });
   await app.register(paymentRoutes, { config });
   await app.register(userRoutes, { config });
+  await app.register(adminConcertRoutes, { adminApiKey: config.ADMIN_API_KEY });
+  if (config.AUTH_DEV_LOGIN && config.AUTH_JWT_SECRET) {
+    await app.register(devRoutes, {
+      secret: config.AUTH_JWT_SECRET,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+    });
+  }
 }
 
 /** Wrapped by fastify-plugin, so that its services (prisma, holdExpiry, workers, …) show on the root instance. */

@@ -1,4 +1,5 @@
 import { AppError } from '@concert/http';
+import { readBearer } from '@concert/identity';
 import {
   createQueueCore,
   createTokenCodec,
@@ -30,8 +31,6 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_\-.]{1,2048})$/;
-
 export function tokenNotActive(detail: string): AppError {
   return new AppError('TOKEN_NOT_ACTIVE', 403, detail);
 }
@@ -58,17 +57,19 @@ async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
   app.decorateRequest('tokenState', null);
 
   async function readQueueToken(request: FastifyRequest): Promise<void> {
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw new AppError('TOKEN_INVALID', 401, 'a Bearer queue token is required');
+    const token = readBearer(request.headers.authorization);
+    if (!token) throw new AppError('TOKEN_INVALID', 401, 'a Bearer queue token is required');
     let claims: TokenClaims;
     try {
-      claims = app.tokens.verifyToken(match[1]!);
+      claims = app.tokens.verifyToken(token);
     } catch (err) {
       if (err instanceof InvalidTokenError) throw new AppError('TOKEN_INVALID', 401, err.message);
       throw err;
     }
     request.claims = claims;
     request.tokenState = (await app.queue.readTokenState(claims)).state;
+    // The gateway admitted this user from a verified user token: they exist from their first request.
+    if (request.tokenState === 'ACTIVE') await app.users.provision({ userId: claims.userId });
   }
 
   app.decorate('readQueueToken', readQueueToken);
@@ -86,4 +87,4 @@ async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
   });
 }
 
-export default fp(tokenGatePlugin, { name: 'token-gate', dependencies: ['redis'], fastify: '5.x' });
+export default fp(tokenGatePlugin, { name: 'token-gate', dependencies: ['redis', 'users'], fastify: '5.x' });

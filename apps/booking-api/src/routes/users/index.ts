@@ -1,39 +1,54 @@
 import type { BookingConfig } from '@concert/config';
-import { problemResponses, toId } from '@concert/http';
+import { AppError, problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { IdempotencyHeaders } from '../../schemas/idempotency.ts';
 import { BalanceResponse, chargeBody, UserParams } from '../../schemas/users.ts';
-import { chargeBalance, readBalance, userNotFound } from '../../services/balance.ts';
+import { chargeBalance, readBalance } from '../../services/balance.ts';
 
 const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (app, opts) => {
+  /**
+   * A balance is its owner's alone: a valid user token for another user is 403 FORBIDDEN, and
+   * nothing is written. The owner is provisioned on first sight, so a new user reads a zero balance.
+   */
+  async function requireOwner(request: FastifyRequest<{ Params: { userId: string } }>): Promise<number> {
+    const userId = toId(request.params.userId);
+    const caller = request.user!;
+    if (caller.userId !== userId) {
+      throw new AppError('FORBIDDEN', 403, 'a user token may only act on its own user');
+    }
+    await app.users.provision(caller);
+    return userId;
+  }
+
   app.get(
     '/v1/users/:userId/balance',
     {
+      preHandler: app.requireUser,
       schema: {
         params: UserParams,
-        response: { 200: BalanceResponse, ...problemResponses(400, 404, 429, 503) },
+        response: { 200: BalanceResponse, ...problemResponses(400, 401, 403, 429, 503) },
       },
     },
     async (request) => {
-      const userId = toId(request.params.userId);
-      const balance = await readBalance(app.prisma, userId);
-      if (balance === null) throw userNotFound(userId);
-      return { userId, balance };
+      const userId = await requireOwner(request);
+      return { userId, balance: await readBalance(app.prisma, userId) };
     },
   );
 
   app.post(
     '/v1/users/:userId/balance/charges',
     {
+      preHandler: app.requireUser,
       schema: {
         params: UserParams,
         headers: IdempotencyHeaders,
         body: chargeBody(opts.config.MAX_CHARGE_AMOUNT),
-        response: { 200: BalanceResponse, ...problemResponses(400, 404, 422, 429, 503) },
+        response: { 200: BalanceResponse, ...problemResponses(400, 401, 403, 422, 429, 503) },
       },
     },
     async (request, reply) => {
-      const userId = toId(request.params.userId);
+      const userId = await requireOwner(request);
       const answer = await chargeBalance(
         app.prisma,
         app.txMaxWaitMs,
