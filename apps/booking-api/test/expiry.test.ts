@@ -11,6 +11,7 @@ import {
   seatId,
   seedCatalog,
   type TestEnv,
+  userAuth,
   waitFor,
 } from './helpers.ts';
 
@@ -142,7 +143,12 @@ describe('hold expiry', () => {
     });
     try {
       const held = await holdSeat(app, 5, 4);
-      await app.inject({ method: 'POST', url: '/v1/users/5/balance/charges', payload: { amount: 10_000 } });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/users/5/balance/charges',
+        headers: await userAuth(5),
+        payload: { amount: 10_000 },
+      });
       const pay = await app.inject({
         method: 'POST',
         url: '/v1/payments',

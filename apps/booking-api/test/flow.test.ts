@@ -9,6 +9,7 @@ import {
   seatId,
   seedCatalog,
   type TestEnv,
+  userAuth,
 } from './helpers.ts';
 
 // The happy path through every endpoint, and the business rules each answers with.
@@ -99,6 +100,7 @@ describe('booking flow', () => {
     const charge = await app.inject({
       method: 'POST',
       url: '/v1/users/1/balance/charges',
+      headers: await userAuth(1),
       payload: { amount: 200_000 },
     });
     expect(charge.statusCode).toBe(200);
@@ -129,7 +131,11 @@ describe('booking flow', () => {
     const again = await app.inject({ method: 'GET', url: '/v1/schedules/1/seats', headers: bearer(token) });
     expect(problemOf(again).code).toBe('TOKEN_NOT_ACTIVE');
 
-    const balance = await app.inject({ method: 'GET', url: '/v1/users/1/balance' });
+    const balance = await app.inject({
+      method: 'GET',
+      url: '/v1/users/1/balance',
+      headers: await userAuth(1),
+    });
     expect(balance.json()).toEqual({ userId: 1, balance: 50_000 });
 
     const fresh = await activeToken(env, 1, 2);
@@ -170,10 +176,14 @@ describe('booking flow', () => {
     expect(problemOf(await hold(t4, 3, seatId(3, 1))).code).toBe('TOKEN_NOT_ACTIVE');
     expect(problemOf(await hold(t4, 3, seatId(3, 99))).status).toBe(403);
 
-    const ghost = await activeToken(env, 1, 4242);
-    const unknownUser = await hold(ghost, 1, seatId(1, 8));
-    expect(unknownUser.statusCode).toBe(404);
-    expect(problemOf(unknownUser).code).toBe('USER_NOT_FOUND');
+    // v2: a user the API never saw is provisioned by their first valid token, and may hold.
+    const newcomer = await activeToken(env, 1, 4243);
+    const newcomerHold = await hold(newcomer, 1, seatId(1, 8));
+    expect(newcomerHold.statusCode).toBe(201);
+    expect(await env.prisma.user.findUnique({ where: { id: 4243 }, select: { name: true } })).toEqual({
+      name: 'user 4243',
+    });
+    expect(await env.prisma.balance.count({ where: { userId: 4243 } })).toBe(1);
 
     const noConcert = await app.inject({
       method: 'GET',
@@ -199,14 +209,20 @@ describe('booking flow', () => {
       headers: bearer(t4),
     });
     expect(problemOf(otherSchedule).code).toBe('TOKEN_NOT_ACTIVE');
-    const noUser = await app.inject({ method: 'GET', url: '/v1/users/4242/balance' });
-    expect(problemOf(noUser).code).toBe('USER_NOT_FOUND');
-    const noUserCharge = await app.inject({
+    // v2: a user the API has never seen is provisioned by their first valid token, with a zero balance.
+    const newUser = await app.inject({
+      method: 'GET',
+      url: '/v1/users/4242/balance',
+      headers: await userAuth(4242),
+    });
+    expect(newUser.json()).toEqual({ userId: 4242, balance: 0 });
+    const newUserCharge = await app.inject({
       method: 'POST',
       url: '/v1/users/4242/balance/charges',
+      headers: await userAuth(4242),
       payload: { amount: 1 },
     });
-    expect(problemOf(noUserCharge).code).toBe('USER_NOT_FOUND');
+    expect(newUserCharge.json()).toEqual({ userId: 4242, balance: 1 });
   });
 
   it("hides other users' reservations and refuses to pay them", async () => {

@@ -13,6 +13,7 @@ import {
   TEST_AUTH_SECRET,
   TEST_REDIS_URL,
   type TestDatabase,
+  testUserToken,
 } from '@concert/testing';
 import type { Redis } from 'ioredis';
 import { buildBookingApp } from '../src/app.ts';
@@ -148,6 +149,11 @@ export async function activeToken(env: TestEnv, concertId: number, userId: numbe
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The Authorization header of `userId`'s user token, from the tests' identity provider. */
+export async function userAuth(userId: number): Promise<{ authorization: string }> {
+  return bearer(await testUserToken(userId));
+}
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
 export async function waitFor(

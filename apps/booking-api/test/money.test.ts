@@ -11,6 +11,7 @@ import {
   seatId,
   seedCatalog,
   type TestEnv,
+  userAuth,
   waitFor,
 } from './helpers.ts';
 
@@ -54,11 +55,11 @@ async function hold(token: string, scheduleId = 1): Promise<number> {
   return res.json().reservationId as number;
 }
 
-const charge = (userId: number, amount: number, key?: string) =>
+const charge = async (userId: number, amount: number, key?: string) =>
   app.inject({
     method: 'POST',
     url: `/v1/users/${userId}/balance/charges`,
-    headers: key ? { 'idempotency-key': key } : {},
+    headers: { ...(await userAuth(userId)), ...(key ? { 'idempotency-key': key } : {}) },
     payload: { amount },
   });
 

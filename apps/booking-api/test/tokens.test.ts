@@ -12,6 +12,7 @@ import {
   seedCatalog,
   TEST_SECRET,
   type TestEnv,
+  userAuth,
   WIDE_ROOM,
 } from './helpers.ts';
 
@@ -171,7 +172,12 @@ describe('token gate', () => {
       payload: { scheduleId: 1, seatId: seatId(1, 7) },
     });
     const id = held.json().reservationId as number;
-    await app.inject({ method: 'POST', url: '/v1/users/7/balance/charges', payload: { amount: 10_000 } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/users/7/balance/charges',
+      headers: await userAuth(7),
+      payload: { amount: 10_000 },
+    });
     const paid = await app.inject({
       method: 'POST',
       url: '/v1/payments',

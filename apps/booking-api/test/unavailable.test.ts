@@ -8,6 +8,7 @@ import {
   seatId,
   seedCatalog,
   type TestEnv,
+  userAuth,
 } from './helpers.ts';
 
 // A dependency that is down answers 503 UNAVAILABLE with Retry-After: never a 500, never internals.
@@ -51,7 +52,12 @@ describe('dependencies down', () => {
         }),
       );
       expectUnavailable(
-        await app.inject({ method: 'POST', url: '/v1/users/1/balance/charges', payload: { amount: 5 } }),
+        await app.inject({
+          method: 'POST',
+          url: '/v1/users/1/balance/charges',
+          headers: await userAuth(1),
+          payload: { amount: 5 },
+        }),
       );
       expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
       expectUnavailable(await app.inject({ method: 'GET', url: '/health/ready' }));

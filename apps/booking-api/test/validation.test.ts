@@ -9,6 +9,7 @@ import {
   seatId,
   seedCatalog,
   type TestEnv,
+  userAuth,
 } from './helpers.ts';
 
 // Every malformed request answers a 4xx problem+json, never a 5xx, and writes nothing.
@@ -29,7 +30,13 @@ beforeAll(async () => {
     payload: { scheduleId: 1, seatId: seatId(1, 1) },
   });
   reservationId = res.json().reservationId;
-  await app.inject({ method: 'POST', url: '/v1/users/1/balance/charges', payload: { amount: 500 } });
+  user1 = await userAuth(1);
+  await app.inject({
+    method: 'POST',
+    url: '/v1/users/1/balance/charges',
+    headers: user1,
+    payload: { amount: 500 },
+  });
 });
 
 afterAll(async () => {
@@ -54,6 +61,9 @@ const json = (url: string, body: string, headers: Record<string, string> = {}): 
   body,
 });
 
+/** User 1's user token: a malformed request answers 400 even with valid credentials. */
+let user1: { authorization: string };
+
 function cases(): Case[] {
   const auth = bearer(token);
   const hold = (payload: unknown): InjectOptions => ({
@@ -71,7 +81,7 @@ function cases(): Case[] {
   const charge = (payload: unknown, headers: Record<string, string> = {}): InjectOptions => ({
     method: 'POST',
     url: '/v1/users/1/balance/charges',
-    headers,
+    headers: { ...user1, ...headers },
     payload: payload as object,
   });
   return [
@@ -150,26 +160,30 @@ function cases(): Case[] {
     ['pay: non-ASCII key', pay({ reservationIds: [reservationId] }, { 'idempotency-key': 'ключ' })],
     ['pay: broken JSON', json('/v1/payments', '{"reservationIds":[1', bearer(token))],
     // GET /v1/users/{id}/balance and POST charges
-    ['balance: word id', { method: 'GET', url: '/v1/users/me/balance' }],
-    ['balance: past int32', { method: 'GET', url: '/v1/users/99999999999/balance' }],
+    ['balance: word id', { method: 'GET', url: '/v1/users/me/balance', headers: user1 }],
+    ['balance: past int32', { method: 'GET', url: '/v1/users/99999999999/balance', headers: user1 }],
+    ['balance: word id, no token', { method: 'GET', url: '/v1/users/me/balance' }],
     ['charge: zero', charge({ amount: 0 })],
     ['charge: negative', charge({ amount: -100 })],
     ['charge: fraction', charge({ amount: 10.5 })],
     ['charge: string', charge({ amount: '100' })],
     ['charge: too large', charge({ amount: 1_000_001 })],
-    ['charge: huge', json('/v1/users/1/balance/charges', '{"amount":1e308}')],
-    ['charge: beyond 2^53', json('/v1/users/1/balance/charges', '{"amount":90071992547409930}')],
+    ['charge: huge', json('/v1/users/1/balance/charges', '{"amount":1e308}', user1)],
+    ['charge: beyond 2^53', json('/v1/users/1/balance/charges', '{"amount":90071992547409930}', user1)],
     ['charge: null', charge({ amount: null })],
     ['charge: missing', charge({})],
     ['charge: unknown field', charge({ amount: 100, currency: 'KRW' })],
     ['charge: key too long', charge({ amount: 100 }, { 'idempotency-key': 'x'.repeat(100) })],
-    ['charge: bad path', { method: 'POST', url: '/v1/users/1.5/balance/charges', payload: { amount: 100 } }],
+    [
+      'charge: bad path',
+      { method: 'POST', url: '/v1/users/1.5/balance/charges', headers: user1, payload: { amount: 100 } },
+    ],
     [
       'charge: text body',
       {
         method: 'POST',
         url: '/v1/users/1/balance/charges',
-        headers: { 'content-type': 'text/plain' },
+        headers: { ...user1, 'content-type': 'text/plain' },
         body: '100',
       },
     ],
@@ -218,7 +232,7 @@ describe('malformed requests', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/users/2/balance/charges',
-      headers: { 'idempotency-key': key },
+      headers: { ...(await userAuth(2)), 'idempotency-key': key },
       payload: { amount: 1_000_000 },
     });
     expect(res.statusCode).toBe(200);

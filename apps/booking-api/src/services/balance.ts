@@ -9,16 +9,10 @@ export interface BalanceBody {
   balance: number;
 }
 
-export const userNotFound = (userId: number) => new AppError('USER_NOT_FOUND', 404, `no user ${userId}`);
-
-/** A user's balance; a user without a Balance row has 0. Null for an unknown user. */
-export async function readBalance(prisma: PrismaClient, userId: number): Promise<number | null> {
-  const user = await prisma.user.findUnique({
-    where: { id: userId },
-    select: { balance: { select: { amount: true } } },
-  });
-  if (!user) return null;
-  return Number(user.balance?.amount ?? 0n);
+/** A user's balance; the caller has provisioned the user, and a missing Balance row reads as 0. */
+export async function readBalance(prisma: PrismaClient, userId: number): Promise<number> {
+  const row = await prisma.balance.findUnique({ where: { userId }, select: { amount: true } });
+  return Number(row?.amount ?? 0n);
 }
 
 /**
@@ -33,9 +27,6 @@ export async function chargeBalance(
   amount: number,
   idempotencyKey: string | undefined,
 ): Promise<Answer<BalanceBody> & { isReplay: boolean }> {
-  const user = await prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
-  if (!user) throw userNotFound(userId);
-
   const scope = {
     userId,
     endpoint: CHARGES_ENDPOINT,

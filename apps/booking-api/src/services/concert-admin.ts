@@ -3,10 +3,23 @@ import { AppError, type FieldError, ValidationError } from '@concert/http';
 import { CATALOG_LIMITS, type CreateConcertBody } from '../schemas/admin-concerts.ts';
 
 /**
- * Rows per multi-row INSERT of seats. 20,000 seats are then 4 statements rather than 20,000 round
- * trips, and a statement's 15,000 bound values stay well under MySQL's 65,535 per prepared statement.
+ * One INSERT … SELECT per date makes all of its seats in the database: the sections go in as one
+ * JSON parameter (JSON_TABLE), and a recursive CTE counts 1 … n within each. Measured here for 20,000
+ * seats: Prisma's createMany took 3.3-3.5 s, multi-row VALUES of 15,000 bound values per statement
+ * 0.4-0.6 s (the time is in binding the values), and this statement 0.1 s on MariaDB itself.
+ * MySQL's cte_max_recursion_depth (1000) bounds the count, which is the contract's 1,000 seats a row.
  */
-const SEATS_PER_INSERT = 5_000;
+const INSERT_SEATS_SQL = `
+  INSERT INTO Seat (concert_schedule_id, seat_no, seat_price)
+  WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CATALOG_LIMITS.seatsPerSection})
+  SELECT ?, CONCAT(section.seat_row, n.i), section.price
+    FROM JSON_TABLE(?, '$[*]' COLUMNS (
+           ord FOR ORDINALITY,
+           seat_row VARCHAR(8) PATH '$.row',
+           seats INT PATH '$.seats',
+           price BIGINT PATH '$.price')) AS section
+    JOIN n ON n.i <= section.seats
+   ORDER BY section.ord, n.i`;
 /** A catalog of 31 dates × 20,000 seats is 620,000 rows: the transaction may take seconds, not 5. */
 const CATALOG_TX_TIMEOUT_MS = 120_000;
 
@@ -36,20 +49,31 @@ export function findCatalogErrors(body: CreateConcertBody): FieldError[] {
     } else {
       dates.set(schedule.playDate, s);
     }
-    // Seat numbers compare without case in MySQL (A1 = a1), so rows must differ without case too.
+    // Seat numbers are row + number, compared without case (MySQL's collation: A1 = a1). Rows must
+    // then differ without case, and must not make the same number twice: row S1's 11th seat and row
+    // S11's first are both S111.
     const rows = new Map<string, number>();
+    const numbers = new Map<string, number>();
     let seats = 0;
     schedule.sections.forEach((section, r) => {
       const row = section.row.toUpperCase();
+      const path = `${at}/sections/${r}/row`;
       if (rows.has(row)) {
-        errors.push({
-          path: `${at}/sections/${r}/row`,
-          message: `repeats the row of section ${rows.get(row)}`,
-        });
-      } else {
-        rows.set(row, r);
+        errors.push({ path, message: `repeats the row of section ${rows.get(row)}` });
+        return;
       }
+      rows.set(row, r);
       seats += section.seats;
+      if (seats > CATALOG_LIMITS.seatsPerSchedule) return;
+      for (let n = 1; n <= section.seats; n++) {
+        const seatNo = `${row}${n}`;
+        const other = numbers.get(seatNo);
+        if (other !== undefined) {
+          errors.push({ path, message: `seat ${section.row}${n} is also a seat of section ${other}` });
+          return;
+        }
+        numbers.set(seatNo, r);
+      }
     });
     if (seats > CATALOG_LIMITS.seatsPerSchedule) {
       errors.push({
@@ -93,18 +117,9 @@ export async function createConcert(
       });
       const idOf = new Map(created.map((c) => [toPlayDate(c.playDate), c.id]));
 
-      const seats = body.schedules.flatMap((s) => {
-        const scheduleId = idOf.get(s.playDate)!;
-        return s.sections.flatMap((section) =>
-          Array.from({ length: section.seats }, (_, i) => ({
-            scheduleId,
-            seatNo: `${section.row}${i + 1}`,
-            price: BigInt(section.price),
-          })),
-        );
-      });
-      for (let i = 0; i < seats.length; i += SEATS_PER_INSERT) {
-        await tx.seat.createMany({ data: seats.slice(i, i + SEATS_PER_INSERT) });
+      // Seat ids follow the sections' order, then the seat number.
+      for (const s of body.schedules) {
+        await tx.$executeRawUnsafe(INSERT_SEATS_SQL, idOf.get(s.playDate)!, JSON.stringify(s.sections));
       }
 
       return {

@@ -12,21 +12,16 @@ export interface HoldTarget {
   concertId: number;
   /** null when the schedule has no such seat. */
   seatId: number | null;
-  isUserKnown: boolean;
 }
 
-/** The schedule's concert, whether the seat is in it, and whether the user exists: one round trip. */
+/** The schedule's concert and whether the seat is in it: one round trip. */
 export async function findHoldTarget(
   prisma: PrismaClient,
-  userId: number,
   scheduleId: number,
   seatId: number,
 ): Promise<HoldTarget | null> {
-  const rows = await prisma.$queryRaw<
-    { concertId: number; seatId: number | null; isUserKnown: bigint | number }[]
-  >`
-    SELECT cs.concert_id AS concertId, s.seat_id AS seatId,
-           EXISTS (SELECT 1 FROM \`User\` u WHERE u.user_id = ${userId}) AS isUserKnown
+  const rows = await prisma.$queryRaw<{ concertId: number; seatId: number | null }[]>`
+    SELECT cs.concert_id AS concertId, s.seat_id AS seatId
       FROM Concert_Schedule cs
       LEFT JOIN Seat s ON s.seat_id = ${seatId} AND s.concert_schedule_id = cs.concert_schedule_id
      WHERE cs.concert_schedule_id = ${scheduleId}`;
@@ -35,7 +30,6 @@ export async function findHoldTarget(
   return {
     concertId: Number(row.concertId),
     seatId: row.seatId === null ? null : Number(row.seatId),
-    isUserKnown: Number(row.isUserKnown) === 1,
   };
 }
 
@@ -76,7 +70,8 @@ export async function createHold(prisma: PrismaClient, input: CreateHoldInput): 
       const users = await tx.$queryRaw<
         { userId: number }[]
       >`SELECT user_id AS userId FROM \`User\` WHERE user_id = ${userId} FOR UPDATE`;
-      if (users.length === 0) throw new AppError('USER_NOT_FOUND', 404, `no user ${userId}`);
+      // The token gate provisioned the user; a row that is still missing is a bug, not a client error.
+      if (users.length === 0) throw new Error(`user ${userId} was not provisioned`);
 
       const [counted] = await tx.$queryRaw<{ held: bigint | number }[]>`
       SELECT COUNT(*) AS held FROM Reservation

@@ -19,20 +19,33 @@ export interface UserDirectory {
 
 /**
  * Users are provisioned once per process: the ids already seen are kept, so a known user costs no
- * round trip. The cache is bounded (an on-sale of millions must not grow it without end); a user
- * evicted from it only costs one more idempotent INSERT IGNORE.
+ * round trip, and concurrent first requests in one process share one provisioning. The cache is
+ * bounded (an on-sale of millions must not grow it without end); a user evicted from it only costs one
+ * more idempotent INSERT IGNORE.
+ *
+ * Two statements, each atomic on its own and not one transaction: wrapped together, concurrent first
+ * requests of one user (across instances) deadlocked on the two primary keys, and a crash between
+ * them leaves a user without a Balance row, which the next provisioning adds.
  */
 export function createUserDirectory(prisma: PrismaClient, maxCached = 200_000): UserDirectory {
   const seen = new LRUCache<number, true>({ max: maxCached });
+  const inFlight = new Map<number, Promise<void>>();
+
+  async function insert(userId: number, userName: string): Promise<void> {
+    await prisma.$executeRaw`INSERT IGNORE INTO \`User\` (user_id, user_name, created_at) VALUES (${userId}, ${userName}, NOW(3))`;
+    await prisma.$executeRaw`INSERT IGNORE INTO Balance (user_id, \`value\`, updated_at) VALUES (${userId}, 0, NOW(3))`;
+    seen.set(userId, true);
+  }
+
   return {
     async provision({ userId, name }) {
       if (seen.has(userId)) return;
-      const userName = name ?? `user ${userId}`;
-      await prisma.$transaction([
-        prisma.$executeRaw`INSERT IGNORE INTO \`User\` (user_id, user_name, created_at) VALUES (${userId}, ${userName}, NOW(3))`,
-        prisma.$executeRaw`INSERT IGNORE INTO Balance (user_id, value, updated_at) VALUES (${userId}, 0, NOW(3))`,
-      ]);
-      seen.set(userId, true);
+      let pending = inFlight.get(userId);
+      if (!pending) {
+        pending = insert(userId, name ?? `user ${userId}`).finally(() => inFlight.delete(userId));
+        inFlight.set(userId, pending);
+      }
+      await pending;
     },
   };
 }

@@ -23,11 +23,10 @@ const reservationRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = 
     async (request, reply) => {
       const { scheduleId, seatId } = request.body;
       const { userId } = request.claims!;
-      const target = await findHoldTarget(app.prisma, userId, scheduleId, seatId);
+      const target = await findHoldTarget(app.prisma, scheduleId, seatId);
       if (!target) throw seatNotFound(scheduleId, seatId);
       assertTokenConcert(request.claims!, target.concertId);
       if (target.seatId === null) throw seatNotFound(scheduleId, seatId);
-      if (!target.isUserKnown) throw new AppError('USER_NOT_FOUND', 404, `no user ${userId}`);
 
       const hold = await app.seatLocks.withSeatLock(
         seatId,

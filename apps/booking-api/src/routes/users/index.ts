@@ -1,7 +1,7 @@
 import type { BookingConfig } from '@concert/config';
 import { AppError, problemResponses, toId } from '@concert/http';
+import type { UserIdentity } from '@concert/identity';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { IdempotencyHeaders } from '../../schemas/idempotency.ts';
 import { BalanceResponse, chargeBody, UserParams } from '../../schemas/users.ts';
 import { chargeBalance, readBalance } from '../../services/balance.ts';
@@ -11,9 +11,8 @@ const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (
    * A balance is its owner's alone: a valid user token for another user is 403 FORBIDDEN, and
    * nothing is written. The owner is provisioned on first sight, so a new user reads a zero balance.
    */
-  async function requireOwner(request: FastifyRequest<{ Params: { userId: string } }>): Promise<number> {
-    const userId = toId(request.params.userId);
-    const caller = request.user!;
+  async function requireOwner(userIdParam: string, caller: UserIdentity): Promise<number> {
+    const userId = toId(userIdParam);
     if (caller.userId !== userId) {
       throw new AppError('FORBIDDEN', 403, 'a user token may only act on its own user');
     }
@@ -31,7 +30,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (
       },
     },
     async (request) => {
-      const userId = await requireOwner(request);
+      const userId = await requireOwner(request.params.userId, request.user!);
       return { userId, balance: await readBalance(app.prisma, userId) };
     },
   );
@@ -48,7 +47,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (
       },
     },
     async (request, reply) => {
-      const userId = await requireOwner(request);
+      const userId = await requireOwner(request.params.userId, request.user!);
       const answer = await chargeBalance(
         app.prisma,
         app.txMaxWaitMs,
