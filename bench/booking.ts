@@ -15,7 +15,8 @@ import {
   parseDatabaseUrl,
   replaceDatabaseName,
 } from '@concert/db';
-import { createQueueCore, createRedis, createTokenCodec, type RoomConfig } from '@concert/queue-core';
+import { createRedis } from '@concert/http';
+import { createQueueCore, createTokenCodec, type RoomConfig } from '@concert/queue-core';
 import { dropDatabase } from '@concert/testing';
 import type { Redis } from 'ioredis';
 import type { LoadSpec } from './lib/autocannon.ts';

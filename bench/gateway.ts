@@ -8,13 +8,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  createQueueCore,
-  createRedis,
-  createTokenCodec,
-  type QueueCore,
-  type RoomConfig,
-} from '@concert/queue-core';
+import { createRedis } from '@concert/http';
+import { createQueueCore, createTokenCodec, type QueueCore, type RoomConfig } from '@concert/queue-core';
 import type { Redis } from 'ioredis';
 import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
 import { round } from './lib/ipc.ts';

@@ -2,7 +2,8 @@
 // the rows are inserted only if missing, and opening an open room with no changes keeps its settings.
 import { loadGatewayConfig } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
-import { createQueueCore, createRedis } from '@concert/queue-core';
+import { createRedis } from '@concert/http';
+import { createQueueCore } from '@concert/queue-core';
 import { seedDatabase } from '../prisma/seed.ts';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert';

@@ -1,7 +1,7 @@
-import { createRedis } from '@concert/queue-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
+import { createRedis } from './redis.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,5 +19,5 @@ async function redisPlugin(app: FastifyInstance, opts: { url: string; name: stri
   });
 }
 
-/** The Redis connection of a service, from queue-core's one factory; closed with the app. */
+/** The Redis connection of a service, from the one factory; closed with the app. */
 export default fp(redisPlugin, { name: 'redis', fastify: '5.x' });

@@ -2,6 +2,5 @@ export { advisePollAfterMs, estimateWaitSeconds, MAX_ESTIMATE_SECONDS } from './
 export * from './events.ts';
 export { createKeySpace, type KeySpace, type RoomKeys } from './keys.ts';
 export * from './queue.ts';
-export { type CreateRedisOptions, createRedis } from './redis.ts';
 export { registerQueueScripts } from './scripts.ts';
 export { createTokenCodec, InvalidTokenError, type TokenClaims, type TokenCodec } from './token.ts';

@@ -1,4 +1,4 @@
-import { createRedis } from '@concert/queue-core';
+import { createRedis } from '@concert/http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHoldQueue, EXPIRE_JOB, expiryJobId, type HoldQueue } from '../workers/queues.ts';

@@ -1,5 +1,4 @@
-import { AppError } from '@concert/http';
-import { createRedis } from '@concert/queue-core';
+import { AppError, createRedis } from '@concert/http';
 import { ExecutionError, type Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

@@ -1,6 +1,7 @@
 import type { BookingConfig } from '@concert/config';
 import type { PrismaClient } from '@concert/db';
-import { createKeySpace, createRedis } from '@concert/queue-core';
+import { createRedis } from '@concert/http';
+import { createKeySpace } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { createHoldProcessor } from './hold-expiry.ts';
