@@ -1,6 +1,7 @@
 // pnpm onsale --users 20000 --join-seconds 10 --abandon 0.1
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DATES_MAX, SEATS_PER_DATE_MAX } from './fixtures.ts';
 import { formatReport } from './report.ts';
 import { DEFAULT_OPTIONS, runOnSale } from './simulate.ts';
 
@@ -8,8 +9,14 @@ const HELP = `pnpm onsale [options]
   --gateway URL            queue-gateway (${DEFAULT_OPTIONS.gatewayUrl})
   --booking URL            booking-api (${DEFAULT_OPTIONS.bookingUrl})
   --admin-key KEY          X-Admin-Key (env ADMIN_API_KEY, else dev-admin-key)
-  --database-url URL       MySQL, for users, the fresh concert and the audit (env DATABASE_URL)
+  --database-url URL       MySQL, read for the audit at the end (env DATABASE_URL)
+  --auth-jwt-secret S      HS256 secret the user tokens are signed with (env AUTH_JWT_SECRET, else
+                           scripts/start.sh's development secret)
+  --auth-issuer ISS        iss of the user tokens (env AUTH_ISSUER)
+  --auth-audience AUD      aud of the user tokens (env AUTH_AUDIENCE)
   --concert ID             use this concert instead of creating a fresh one
+  --dates N                dates of the fresh concert (${DEFAULT_OPTIONS.concert.dates})
+  --seats N                seats per date of the fresh concert (${DEFAULT_OPTIONS.concert.seatsPerDate})
   --users N                simulated users (${DEFAULT_OPTIONS.users})
   --user-offset N          first user id (${DEFAULT_OPTIONS.userOffset})
   --join-seconds S         arrivals spread over S seconds (${DEFAULT_OPTIONS.joinSeconds})
@@ -31,7 +38,12 @@ const { values } = parseArgs({
     booking: { type: 'string' },
     'admin-key': { type: 'string' },
     'database-url': { type: 'string' },
+    'auth-jwt-secret': { type: 'string' },
+    'auth-issuer': { type: 'string' },
+    'auth-audience': { type: 'string' },
     concert: { type: 'string' },
+    dates: { type: 'string' },
+    seats: { type: 'string' },
     users: { type: 'string' },
     'user-offset': { type: 'string' },
     'join-seconds': { type: 'string' },
@@ -70,13 +82,29 @@ function num(
   return n;
 }
 
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  const n = num(name, raw, fallback, min, max);
+  if (!Number.isInteger(n)) {
+    console.error(`onsale: --${name} must be a whole number`);
+    process.exit(2);
+  }
+  return n;
+}
+
 const d = DEFAULT_OPTIONS;
 const report = await runOnSale({
   gatewayUrl: values.gateway ?? d.gatewayUrl,
   bookingUrl: values.booking ?? d.bookingUrl,
   adminKey: values['admin-key'] ?? d.adminKey,
   databaseUrl: values['database-url'] ?? d.databaseUrl,
+  authJwtSecret: values['auth-jwt-secret'] ?? d.authJwtSecret,
+  authIssuer: values['auth-issuer'] ?? d.authIssuer,
+  authAudience: values['auth-audience'] ?? d.authAudience,
   concertId: values.concert === undefined ? undefined : num('concert', values.concert, 0, 1, 2_147_483_647),
+  concert: {
+    dates: int('dates', values.dates, d.concert.dates, 1, DATES_MAX),
+    seatsPerDate: int('seats', values.seats, d.concert.seatsPerDate, 1, SEATS_PER_DATE_MAX),
+  },
   users: num('users', values.users, d.users, 1, 1_000_000),
   userOffset: num('user-offset', values['user-offset'], d.userOffset, 1, 2_000_000_000),
   joinSeconds: num('join-seconds', values['join-seconds'], d.joinSeconds, 0, 3600),

@@ -1,5 +1,6 @@
 import { createPrismaClient } from '@concert/db';
-import { auditSale, prepareSale } from './fixtures.ts';
+import { signUserToken } from '@concert/identity';
+import { auditSale, prepareSale, type SaleShape } from './fixtures.ts';
 import { Client } from './http.ts';
 import { percentile, round } from './stats.ts';
 
@@ -14,11 +15,22 @@ export interface OnSaleOptions {
   gatewayUrl: string;
   bookingUrl: string;
   adminKey: string;
+  /** MySQL, read only for the audit at the end (sold seats, double bookings). */
   databaseUrl: string;
-  /** An existing concert; when absent, a fresh one with 2 × 50 seats is created for the run. */
-  concertId?: number;
+  /**
+   * The identity provider's HS256 secret (the services' AUTH_JWT_SECRET): the simulation signs each
+   * user's token as that provider would, before the sale starts.
+   */
+  authJwtSecret: string;
+  /** `iss` and `aud` of the user tokens, when the services check them (AUTH_ISSUER, AUTH_AUDIENCE). */
+  authIssuer?: string | undefined;
+  authAudience?: string | undefined;
+  /** An existing concert; when absent, a fresh one of `concert` is created through the catalog API. */
+  concertId?: number | undefined;
+  /** The fresh concert's dates and seats per date. */
+  concert: SaleShape;
   users: number;
-  /** First user id; users are created in MySQL if missing. */
+  /** First user id; the booking API provisions each user on the first sight of their user token. */
   userOffset: number;
   /** Arrivals are spread uniformly at random over this many seconds. */
   joinSeconds: number;
@@ -41,6 +53,11 @@ export const DEFAULT_OPTIONS: OnSaleOptions = {
   bookingUrl: 'http://127.0.0.1:3001',
   adminKey: process.env.ADMIN_API_KEY ?? 'dev-admin-key',
   databaseUrl: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert',
+  // scripts/start.sh's development secret, used when no identity provider is configured.
+  authJwtSecret: process.env.AUTH_JWT_SECRET || 'development-only-user-token-secret-0123456789',
+  authIssuer: process.env.AUTH_ISSUER || undefined,
+  authAudience: process.env.AUTH_AUDIENCE || undefined,
+  concert: { dates: 2, seatsPerDate: 50 },
   users: 2000,
   userOffset: 1,
   joinSeconds: 10,
@@ -104,6 +121,24 @@ function tokenIdOf(token: string): number {
   return Number(payload.tid);
 }
 
+/**
+ * Every user's token, signed before the sale as the identity provider would have issued them at login,
+ * so that the load generator spends none of the run signing (jose signs about 6,000 a second here).
+ * Valid for the whole run and a margin.
+ */
+async function signUserTokens(opts: OnSaleOptions): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < opts.users; i++) {
+    const { token } = await signUserToken(
+      opts.authJwtSecret,
+      { userId: opts.userOffset + i, name: `onsale-${opts.userOffset + i}` },
+      { issuer: opts.authIssuer, audience: opts.authAudience, ttlSeconds: opts.maxSeconds + 3600 },
+    );
+    tokens.push(token);
+  }
+  return tokens;
+}
+
 export async function runOnSale(opts: OnSaleOptions) {
   const log = opts.log ?? (() => {});
   const random = createRandom(opts.seed);
@@ -131,10 +166,16 @@ export async function runOnSale(opts: OnSaleOptions) {
       pending.add(wake);
     });
 
-  const fixture = await prepareSale(prisma, {
-    users: opts.users,
-    userOffset: opts.userOffset,
+  const signStarted = performance.now();
+  const userTokens = await signUserTokens(opts);
+  log(
+    `onsale: ${opts.users} user tokens signed in ${((performance.now() - signStarted) / 1000).toFixed(1)}s`,
+  );
+  const fixture = await prepareSale(client, {
+    bookingUrl: opts.bookingUrl,
+    adminKey: opts.adminKey,
     concertId: opts.concertId,
+    shape: opts.concert,
   });
   const { concertId } = fixture;
   const admin = { 'x-admin-key': opts.adminKey };
@@ -236,6 +277,7 @@ export async function runOnSale(opts: OnSaleOptions) {
       'POST',
       `${opts.bookingUrl}/v1/users/${user.userId}/balance/charges`,
       {
+        token: userTokens[user.userId - opts.userOffset]!,
         body: { amount: price },
         headers: { 'idempotency-key': `charge-${runId}-${user.userId}` },
       },
@@ -280,7 +322,10 @@ export async function runOnSale(opts: OnSaleOptions) {
       position?: number;
       pollAfterMs?: number;
       expiresAt?: string;
-    }>('join', 'POST', `${opts.gatewayUrl}/v1/queue/tokens`, { body: { userId, concertId } });
+    }>('join', 'POST', `${opts.gatewayUrl}/v1/queue/tokens`, {
+      token: userTokens[index]!,
+      body: { concertId },
+    });
     if (joined.status !== 201 && joined.status !== 200) return;
     const user: UserRecord = {
       userId,
@@ -431,7 +476,13 @@ function buildReport(input: {
   for (const r of records) if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
 
   return {
-    options: { ...opts, adminKey: undefined, databaseUrl: undefined, log: undefined },
+    options: {
+      ...opts,
+      adminKey: undefined,
+      databaseUrl: undefined,
+      authJwtSecret: undefined,
+      log: undefined,
+    },
     concertId: input.fixture.concertId,
     timedOut: input.timedOut,
     wallSeconds: round(input.wallMs / 1000),

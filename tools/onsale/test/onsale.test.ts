@@ -2,12 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { buildBookingApp } from '@concert/booking-api';
 import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
-import { createTestDatabase, createTestRedis, TEST_REDIS_URL } from '@concert/testing';
+import { createTestDatabase, createTestRedis, TEST_AUTH_SECRET, TEST_REDIS_URL } from '@concert/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport, type OnSaleReport, runOnSale } from '../src/index.ts';
 
 const SECRET = 'onsale-test-secret-0123456789abcdef0123';
 const ADMIN_KEY = 'onsale-admin';
+// Both services check iss and aud, so that a simulation that signed its user tokens without them
+// would sell nothing.
+const IDENTITY = { AUTH_JWT_SECRET: TEST_AUTH_SECRET, AUTH_ISSUER: 'onsale-idp', AUTH_AUDIENCE: 'concert' };
 
 const urlOf = (app: { server: { address(): unknown } }) =>
   `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -32,6 +35,7 @@ describe('on-sale simulation (short run)', () => {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: redis.prefix,
         QUEUE_TOKEN_SECRET: SECRET,
+        ...IDENTITY,
         ADMIN_API_KEY: ADMIN_KEY,
         RATE_LIMIT_MAX: '0',
         PROMOTER_INTERVAL_MS: '50',
@@ -44,6 +48,9 @@ describe('on-sale simulation (short run)', () => {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: redis.prefix,
         QUEUE_TOKEN_SECRET: SECRET,
+        ...IDENTITY,
+        // The simulation creates its concert through the catalog API.
+        ADMIN_API_KEY: ADMIN_KEY,
         HOLD_TTL_SECONDS: '2',
         HOLD_SWEEP_INTERVAL_MS: '1000',
         RATE_LIMIT_MAX: '0',
@@ -62,6 +69,10 @@ describe('on-sale simulation (short run)', () => {
       bookingUrl: urlOf(booking),
       adminKey: ADMIN_KEY,
       databaseUrl: db.url,
+      authJwtSecret: TEST_AUTH_SECRET,
+      authIssuer: IDENTITY.AUTH_ISSUER,
+      authAudience: IDENTITY.AUTH_AUDIENCE,
+      concert: { dates: 2, seatsPerDate: 50 },
       users: 300,
       userOffset: 1,
       joinSeconds: 2,
