@@ -1,6 +1,7 @@
 // The whole purchase, under a closed model: USERS VUs each run ITERATIONS times
-// join -> poll until ACTIVE -> schedules -> seats -> hold a random AVAILABLE seat -> charge the price ->
-// pay -> read the paid reservation. Losing a seat race (409 SEAT_UNAVAILABLE) and a sold-out concert are
+// log in -> join -> poll until ACTIVE -> schedules -> seats -> hold a random AVAILABLE seat -> charge the
+// price -> pay -> read the paid reservation. Each iteration is its own user, through development login,
+// or the one USER_TOKEN user. Losing a seat race (409 SEAT_UNAVAILABLE) and a sold-out concert are
 // outcomes a real sale has, so they count as expected, not as errors.
 import type { Options } from 'k6/options';
 import {
@@ -13,10 +14,11 @@ import {
   readPaidReservation,
 } from './lib/booking.ts';
 import { readBookingConfig } from './lib/config.ts';
+import { actAs, assertCanLogIn, type User } from './lib/identity.ts';
 import { admitted, bookingDuration, bookingOk, bookings, seatConflicts } from './lib/metrics.ts';
 import { joinAndWait, leave } from './lib/queue.ts';
 import { assertConcertExists, assertReady, newRunId, openRoomIfAdmin } from './lib/setup.ts';
-import { seededUserId } from './lib/users.ts';
+import { foldedUserId } from './lib/users.ts';
 
 const config = readBookingConfig();
 
@@ -57,6 +59,7 @@ interface SetupData {
 export function setup(): SetupData {
   assertReady('queue-gateway', config.gatewayUrl, config);
   assertReady('booking-api', config.bookingUrl, config);
+  assertCanLogIn(config, config.userOffset + 1);
   openRoomIfAdmin(config);
   assertConcertExists(config);
   return { runId: newRunId() };
@@ -67,6 +70,7 @@ type Outcome =
   | 'completed'
   | 'sold_out'
   | 'seats_taken'
+  | 'login_failed'
   | 'not_admitted'
   | 'schedules_failed'
   | 'seats_failed'
@@ -78,17 +82,18 @@ type Outcome =
 const EXPECTED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['completed', 'sold_out', 'seats_taken']);
 
 export default function (data: SetupData): void {
+  const user = actAs(config, foldedUserId(config.userOffset, config.iterations, config.usersMax));
+  // booking_duration measures the purchase, from the join on: logging in is the identity provider's.
   const startedAt = Date.now();
-  const userId = seededUserId(config.userOffset, config.iterations, config.usersMax);
-  const outcome = bookOneSeat(data.runId, userId);
+  const outcome = user === undefined ? 'login_failed' : bookOneSeat(data.runId, user);
 
   bookings.add(1, { outcome });
   bookingOk.add(EXPECTED_OUTCOMES.has(outcome), { outcome });
   if (outcome === 'completed') bookingDuration.add(Date.now() - startedAt);
 }
 
-function bookOneSeat(runId: string, userId: number): Outcome {
-  const admission = joinAndWait(config, userId, config);
+function bookOneSeat(runId: string, user: User): Outcome {
+  const admission = joinAndWait(config, user.userToken, config);
   admitted.add(admission.outcome === 'ACTIVE');
   if (admission.outcome !== 'ACTIVE') {
     if (admission.token !== undefined && admission.outcome !== 'EXPIRED') leave(config, admission.token);
@@ -96,20 +101,20 @@ function bookOneSeat(runId: string, userId: number): Outcome {
   }
 
   const { token } = admission;
-  const outcome = buySeat(runId, userId, token);
+  const outcome = buySeat(runId, user, token);
   // A payment expires the token and frees its slot; any other ending frees it by leaving.
   if (outcome !== 'completed' && outcome !== 'read_failed') leave(config, token);
   return outcome;
 }
 
-function buySeat(runId: string, userId: number, token: string): Outcome {
+function buySeat(runId: string, user: User, token: string): Outcome {
   const held = holdRandomSeat(token);
   if (typeof held === 'string') return held;
 
   // The key names the reservation, so a retry after a lost answer is recognised as the same charge.
   if (
     held.price > 0 &&
-    !chargeBalance(config, userId, held.price, `k6-${runId}-charge-${held.reservationId}`)
+    !chargeBalance(config, user, held.price, `k6-${runId}-charge-${held.reservationId}`)
   ) {
     return 'charge_failed';
   }

@@ -1,8 +1,10 @@
 // Waiting room under a closed model: USERS VUs each run ITERATIONS times join -> poll as advised until
-// ACTIVE -> leave. Each iteration is a new user, so the room sees USERS * ITERATIONS distinct joins.
+// ACTIVE -> leave. Each iteration is a new user, logged in through development login (or the one
+// USER_TOKEN user), so the room sees USERS * ITERATIONS distinct joins.
 import { sleep } from 'k6';
 import type { Options } from 'k6/options';
 import { readQueueConfig } from './lib/config.ts';
+import { actAs, assertCanLogIn } from './lib/identity.ts';
 import { admitted } from './lib/metrics.ts';
 import { joinAndWait, leave } from './lib/queue.ts';
 import { assertReady, openRoomIfAdmin } from './lib/setup.ts';
@@ -35,12 +37,18 @@ export const options: Options = {
 
 export function setup(): void {
   assertReady('queue-gateway', config.gatewayUrl, config);
+  if (config.user === undefined) assertReady('booking-api', config.bookingUrl, config);
+  assertCanLogIn(config, config.userOffset + 1);
   openRoomIfAdmin(config);
 }
 
 export default function (): void {
-  const userId = iterationUserId(config.userOffset, config.iterations);
-  const admission = joinAndWait(config, userId, config);
+  const user = actAs(config, iterationUserId(config.userOffset, config.iterations));
+  if (user === undefined) {
+    admitted.add(false);
+    return;
+  }
+  const admission = joinAndWait(config, user.userToken, config);
   admitted.add(admission.outcome === 'ACTIVE');
 
   if (admission.outcome === 'ACTIVE' && config.activeHoldSeconds > 0) sleep(config.activeHoldSeconds);

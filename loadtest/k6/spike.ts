@@ -1,9 +1,11 @@
 // Waiting room under an open model: joins arrive at a rate that ramps from START_RATE to BASE_RATE, jumps
-// to SPIKE_RATE, holds, and falls back. Each arrival is a new user who joins, polls a few times as the
-// gateway advises (MAX_POLLS within MAX_WAIT_SECONDS) and leaves. Arrivals do not wait for responses, so
-// a slow gateway shows up as latency and dropped iterations rather than as a gentler load.
+// to SPIKE_RATE, holds, and falls back. Each arrival is a new user, logged in through development login,
+// who joins, polls a few times as the gateway advises (MAX_POLLS within MAX_WAIT_SECONDS) and leaves.
+// Arrivals do not wait for responses, so a slow gateway shows up as latency and dropped iterations
+// rather than as a gentler load.
 import type { Options } from 'k6/options';
 import { readSpikeConfig } from './lib/config.ts';
+import { actAs, assertCanLogIn } from './lib/identity.ts';
 import { joinAndWait, leave } from './lib/queue.ts';
 import { assertReady, openRoomIfAdmin } from './lib/setup.ts';
 import { arrivalUserId } from './lib/users.ts';
@@ -44,12 +46,15 @@ export const options: Options = {
 
 export function setup(): void {
   assertReady('queue-gateway', config.gatewayUrl, config);
+  assertReady('booking-api', config.bookingUrl, config);
+  assertCanLogIn(config, config.userOffset + 1);
   openRoomIfAdmin(config);
 }
 
 export default function (): void {
-  const userId = arrivalUserId(config.userOffset);
-  const admission = joinAndWait(config, userId, config);
+  const user = actAs(config, arrivalUserId(config.userOffset));
+  if (user === undefined) return;
+  const admission = joinAndWait(config, user.userToken, config);
   if (config.leave && admission.token !== undefined && admission.outcome !== 'EXPIRED') {
     leave(config, admission.token);
   }

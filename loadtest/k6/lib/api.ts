@@ -5,6 +5,7 @@ import { endpointDuration, errors, queueFull, rateLimited, serverErrors } from '
 
 /** The `name` tag of each endpoint; thresholds select on it (`http_req_duration{name:join}`). */
 export type EndpointName =
+  | 'login'
   | 'join'
   | 'poll'
   | 'leave'

@@ -2,6 +2,7 @@
 import { sleep } from 'k6';
 import { type CallResult, type CallSpec, call, isId, isMoney, isRecord, retryAfterSeconds } from './api.ts';
 import type { CommonConfig } from './config.ts';
+import type { User } from './identity.ts';
 import { idempotentRetries } from './metrics.ts';
 import { isTime } from './queue.ts';
 
@@ -147,16 +148,19 @@ function callIdempotent(spec: CallSpec & { idempotencyKey: string }): CallResult
   return call(spec);
 }
 
+/** Charges the user's own balance, with their user token (another user's answers 403). */
 export function chargeBalance(
   config: CommonConfig,
-  userId: number,
+  user: User,
   amount: number,
   idempotencyKey: string,
 ): boolean {
+  const { userId } = user;
   const result = callIdempotent({
     name: 'charge',
     method: 'POST',
     url: `${config.bookingUrl}/v1/users/${userId}/balance/charges`,
+    token: user.userToken,
     body: { amount },
     idempotencyKey,
     expect: [200],

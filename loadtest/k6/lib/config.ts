@@ -1,6 +1,7 @@
 // Every URL, size, rate and limit of the scenarios comes from here, read from `-e NAME=value` with a
 // default. README.md lists them all; its test fails when a variable read here is missing from it.
 import { createEnvReader, type EnvReader } from './env.ts';
+import { readTokenSubject, type User } from './identity.ts';
 
 const MAX_ID = 2_147_483_647;
 
@@ -19,6 +20,11 @@ export interface CommonConfig {
   concertId: number;
   userOffset: number;
   adminApiKey: string | undefined;
+  /**
+   * The one user of a run given `-e USER_TOKEN=…` (its id read from the token's `sub`). Unset: every
+   * simulated user logs in through the booking API's development login.
+   */
+  user: User | undefined;
   room: RoomSettings;
   requestTimeout: string;
   errorRateMax: number;
@@ -102,6 +108,7 @@ function readCommon(r: EnvReader, defaults: CommonDefaults): CommonConfig {
     concertId: r.int('CONCERT_ID', 1, positive),
     userOffset: r.int('USER_OFFSET', defaults.userOffset, { min: 0, max: MAX_ID - 1 }),
     adminApiKey: r.optionalString('ADMIN_API_KEY'),
+    user: readUser(r),
     room,
     requestTimeout: r.duration('REQUEST_TIMEOUT', '10s'),
     errorRateMax: r.number('ERROR_RATE_MAX', 0.01, { min: 0, max: 1 }),
@@ -109,6 +116,24 @@ function readCommon(r: EnvReader, defaults: CommonDefaults): CommonConfig {
     maxPolls: r.int('MAX_POLLS', defaults.maxPolls, positive),
     maxWaitSeconds: r.int('MAX_WAIT_SECONDS', defaults.maxWaitSeconds, positive),
   };
+}
+
+function readUser(r: EnvReader): User | undefined {
+  const userToken = r.optionalString('USER_TOKEN');
+  if (userToken === undefined) return undefined;
+  const userId = readTokenSubject(userToken);
+  if (userId === undefined) {
+    r.problem('USER_TOKEN must be a JWT whose sub is a user id from 1 to 2147483647');
+    return undefined;
+  }
+  return { userId, userToken };
+}
+
+/** One user cannot be several VUs at once: they would share one queue token, and one's leave or payment would expire the others'. */
+function checkOneUser(r: EnvReader, config: { user: User | undefined; users: number }): void {
+  if (config.user !== undefined && config.users > 1) {
+    r.problem(`USER_TOKEN is one user: run it with USERS=1 (got USERS=${config.users})`);
+  }
 }
 
 function readP99(r: EnvReader): P99 {
@@ -134,6 +159,7 @@ export function readQueueConfig(env: Record<string, string | undefined> = __ENV)
   if (config.userOffset + config.users * config.iterations > MAX_ID) {
     r.problem(`USER_OFFSET + USERS * ITERATIONS must not exceed ${MAX_ID}`);
   }
+  checkOneUser(r, config);
   r.finish();
   return config;
 }
@@ -161,12 +187,13 @@ export function readBookingConfig(env: Record<string, string | undefined> = __EN
     },
   };
   // Two VUs acting as one user would share one queue token, and one's payment would expire the other's
-  // token: every iteration of a run gets its own seeded user, so the run may not need more than exist.
+  // token: every iteration of a run gets its own user of 1..USERS_MAX, so the run may not need more.
   if (config.users * config.iterations > config.usersMax) {
     r.problem(
       `USERS * ITERATIONS (${config.users * config.iterations}) must not exceed USERS_MAX (${config.usersMax})`,
     );
   }
+  checkOneUser(r, config);
   r.finish();
   return config;
 }
@@ -192,6 +219,9 @@ export function readSpikeConfig(env: Record<string, string | undefined> = __ENV)
     p99: readP99(r),
   };
   if (config.maxVUs < config.preAllocatedVUs) r.problem('MAX_VUS must be at least PRE_ALLOCATED_VUS');
+  // Arrivals overlap: as one user they would share one queue token, and one's leave would expire it
+  // under the others' polls.
+  if (config.user !== undefined) r.problem('USER_TOKEN is one user: spike.ts needs a user per arrival');
   r.finish();
   return config;
 }

@@ -47,12 +47,14 @@ function readJoin(body: unknown): { token: string; status: QueueStatus } | undef
   return status === undefined || status.status === 'EXPIRED' ? undefined : { token: body.token, status };
 }
 
-export function join(config: CommonConfig, userId: number): CallResult {
+/** Joins as the user the user token names: the body carries only the concert (API.md v2). */
+export function join(config: CommonConfig, userToken: string): CallResult {
   return call({
     name: 'join',
     method: 'POST',
     url: `${config.gatewayUrl}/v1/queue/tokens`,
-    body: { userId, concertId: config.concertId },
+    token: userToken,
+    body: { concertId: config.concertId },
     expect: [200, 201],
     validBody: { label: 'token and a live QueueStatus', test: (body) => readJoin(body) !== undefined },
     timeout: config.requestTimeout,
@@ -107,11 +109,11 @@ const MAX_POLL_FAILURES = 3;
  * asks of clients (polling faster only adds load; slower risks idle expiry). Bounded by `maxPolls` and
  * `maxWaitSeconds`. It never leaves: the caller decides what to do with the token.
  */
-export function joinAndWait(config: CommonConfig, userId: number, bounds: WaitBounds): Admission {
+export function joinAndWait(config: CommonConfig, userToken: string, bounds: WaitBounds): Admission {
   const startedAt = Date.now();
   const elapsed = (): number => Date.now() - startedAt;
 
-  const joined = join(config, userId);
+  const joined = join(config, userToken);
   const first = joined.isExpected ? readJoin(joined.body) : undefined;
   if (first === undefined) return { outcome: 'FAILED', token: undefined, polls: 0, waitedMs: elapsed() };
 

@@ -6,17 +6,19 @@ const MAX_ID = 2_147_483_647;
 
 /**
  * Closed model (per-vu-iterations): VU v's iteration i is user offset + (v - 1) * iterationsPerVu + i + 1,
- * distinct across the run. The gateway does not require the user to exist in MySQL.
+ * distinct across the run. No user needs to exist beforehand: the booking API provisions each on the
+ * first sight of their user token.
  */
 export function iterationUserId(offset: number, iterationsPerVu: number): number {
   return offset + (__VU - 1) * iterationsPerVu + __ITER + 1;
 }
 
 /**
- * Like iterationUserId, but folded into the seeded users 1..usersMax, which the booking API requires.
- * Distinct across the run while VUs * iterations <= usersMax (the config enforces it).
+ * Like iterationUserId, but folded into 1..usersMax (the seed's users 1..1000 by default), so that
+ * repeated runs buy as the same users rather than provision new ones each time. Distinct across the
+ * run while VUs * iterations <= usersMax (the config enforces it).
  */
-export function seededUserId(offset: number, iterationsPerVu: number, usersMax: number): number {
+export function foldedUserId(offset: number, iterationsPerVu: number, usersMax: number): number {
   return ((offset + (__VU - 1) * iterationsPerVu + __ITER) % usersMax) + 1;
 }
 
