@@ -20,6 +20,7 @@ import { createQueueCore, createTokenCodec, type RoomConfig } from '@concert/que
 import { dropDatabase } from '@concert/testing';
 import type { Redis } from 'ioredis';
 import type { LoadSpec } from './lib/autocannon.ts';
+import { type CatalogDate, createConcertsOverHttp } from './lib/catalog.ts';
 import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
 import { round } from './lib/ipc.ts';
 import type { RawRequest } from './lib/load-plan.ts';
@@ -240,6 +241,8 @@ const BENCH_OWNED_ENV = [
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'QUEUE_TOKEN_SECRET',
+  'AUTH_JWT_SECRET',
+  'ADMIN_API_KEY',
 ];
 
 function readApiEnv(value: string): Record<string, string> {
@@ -255,14 +258,6 @@ function readApiEnv(value: string): Record<string, string> {
   }
   return out;
 }
-
-/** Concerts of the bench's own database and Redis prefix. */
-const HOLDS_CONCERT = 1;
-const CONTENTION_CONCERT = 2;
-/** Contention schedules get ids from here (one per round), far from the holds' 1, 2, 3… */
-const CONTENTION_SCHEDULE_BASE = 1_000_000;
-/** Seat ids are scheduleId * 100 + n (n = 1…99), so no seat needs reading back. */
-const seatIdOf = (scheduleId: number, n: number) => scheduleId * 100 + n;
 
 /** Admits everyone at once and keeps them ACTIVE for longer than any run. */
 const WIDE_ROOM: RoomConfig = {
@@ -314,6 +309,10 @@ export async function runBookingBench(
   const log: Log = (l) => print(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s] ${l}`);
   const prefix = `bench:booking:${randomUUID().slice(0, 8)}:`;
   const secret = randomBytes(32).toString('hex');
+  // The API needs an identity provider's key to start (AUTH_JWT_SECRET); the holds and payments
+  // measured here carry queue tokens only.
+  const authSecret = randomBytes(32).toString('hex');
+  const adminKey = randomBytes(16).toString('hex');
   const database = `concert_test_${opts.databaseName}`;
   const databaseUrl = replaceDatabaseName(opts.mysqlUrl, database);
   if (parseDatabaseUrl(databaseUrl).database !== database) throw new Error(`bad database URL ${databaseUrl}`);
@@ -351,55 +350,30 @@ export async function runBookingBench(
   /** User ids: the holds' (and payments') users first, then the contention's; all distinct. */
   const holdUser = (r: number, i: number) => 1 + r * holdsPerRound + i;
   const contentionUser = (r: number, i: number) => 1 + holdUsers + r * opts.contentionRequests + i;
-  const holdSchedule = (r: number, j: number) => 1 + r * holdSchedulesPerRound + j;
-  const contentionSchedule = (r: number) => CONTENTION_SCHEDULE_BASE + r;
-  if (holdSchedule(opts.rounds - 1, holdSchedulesPerRound - 1) >= CONTENTION_SCHEDULE_BASE) {
-    throw new Error('too many holds: their schedules would reach the contention schedules’ ids');
-  }
+  /** The catalog, created through the API: the holds' dates in round order, and a contention date per round. */
+  let holdDates: CatalogDate[] = [];
+  let contentionDates: CatalogDate[] = [];
+  const holdDate = (r: number, j: number) => holdDates[r * holdSchedulesPerRound + j]!;
+  const holdScheduleIdsOf = (r: number) =>
+    holdDates.slice(r * holdSchedulesPerRound, (r + 1) * holdSchedulesPerRound).map((d) => d.scheduleId);
 
   log(
     `bench:booking: database ${database}, prefix ${prefix}; ${opts.rounds} round(s); ` +
       `${opts.connections} connections, pool ${opts.poolSize}`,
   );
   try {
-    // 1. A fresh database, migrated, and the catalogue seeded in SQL.
+    // 1. A fresh database, migrated, and the users with their balances seeded in SQL.
     const setup: Record<string, number> = {};
     let t0 = performance.now();
     await dropDatabase(databaseUrl);
     await applyMigrations(databaseUrl);
-    prisma = createPrismaClient(databaseUrl, { poolSize: 4 });
-    await seed(prisma, {
-      users: holdUsers + contentionUsers,
-      payers: holdUsers,
-      holdSchedules: opts.rounds * holdSchedulesPerRound,
-      contentionSchedules: Array.from({ length: opts.rounds }, (_, r) => contentionSchedule(r)),
-      contentionSeats: opts.contentionSeats,
-    });
+    const db = createPrismaClient(databaseUrl, { poolSize: 4 });
+    prisma = db;
+    await seedUsers(db, { users: holdUsers + contentionUsers, payers: holdUsers });
     setup.seedSeconds = round((performance.now() - t0) / 1000);
-    log(
-      `  seeded ${formatNumber(holdUsers + contentionUsers)} users, ` +
-        `${formatNumber(opts.rounds * holdSchedulesPerRound)} schedules × ${SEATS_PER_SCHEDULE} seats ` +
-        `and ${opts.rounds} × ${opts.contentionSeats} contended seats in ${setup.seedSeconds} s`,
-    );
+    log(`  seeded ${formatNumber(holdUsers + contentionUsers)} users in ${setup.seedSeconds} s`);
 
-    // 2. ACTIVE tokens for every user, through the real queue scripts.
-    t0 = performance.now();
-    const sign = (c: { concertId: number; userId: number; tokenId: number }) => codec.signToken(c);
-    await queue.openRoom(HOLDS_CONCERT, WIDE_ROOM, WIDE_ROOM);
-    await queue.openRoom(CONTENTION_CONCERT, WIDE_ROOM, WIDE_ROOM);
-    const tokenOf = new Map<number, string>();
-    for (const [concertId, firstUserId, count] of [
-      [HOLDS_CONCERT, 1, holdUsers],
-      [CONTENTION_CONCERT, 1 + holdUsers, contentionUsers],
-    ] as const) {
-      for (const u of await activateUsers(queue, sign, { concertId, firstUserId, count })) {
-        tokenOf.set(u.userId, u.token);
-      }
-    }
-    setup.tokensSeconds = round((performance.now() - t0) / 1000);
-    log(`  ${formatNumber(tokenOf.size)} ACTIVE tokens in ${setup.tokensSeconds} s`);
-
-    // 3. The servers: the baseline route, and the booking API as production runs it (workers inline).
+    // 2. The servers: the baseline route, and the booking API as production runs it (workers inline).
     const start = async (name: string, entry: string, env?: Record<string, string>) => {
       const s = await startServerProcess({
         name,
@@ -417,6 +391,8 @@ export async function runBookingBench(
       REDIS_URL: opts.redisUrl,
       REDIS_KEY_PREFIX: prefix,
       QUEUE_TOKEN_SECRET: secret,
+      AUTH_JWT_SECRET: authSecret,
+      ADMIN_API_KEY: adminKey,
       RATE_LIMIT_MAX: '0',
       LOG_LEVEL: 'silent',
       WORKERS_INLINE: 'true',
@@ -425,17 +401,68 @@ export async function runBookingBench(
       ...opts.apiEnv,
     });
 
-    // 4. The inline journal records every join and admission in MySQL; let it finish before measuring.
+    // 3. The catalog, through the API's catalog endpoint as an operator creates it: the holds' dates of
+    // SEATS_PER_SCHEDULE seats (31 to a concert, the endpoint's limit), and one contention date a round.
     t0 = performance.now();
-    await waitForJournal(redis, [
-      queue.keys.room(HOLDS_CONCERT).events,
-      queue.keys.room(CONTENTION_CONCERT).events,
-    ]);
+    const catalog = { apiUrl: api.url, adminKey, price: PRICE };
+    holdDates = await createConcertsOverHttp(db, {
+      ...catalog,
+      name: 'bench holds',
+      dates: opts.rounds * holdSchedulesPerRound,
+      seats: SEATS_PER_SCHEDULE,
+    });
+    contentionDates = await createConcertsOverHttp(db, {
+      ...catalog,
+      name: 'bench contention',
+      dates: opts.rounds,
+      seats: opts.contentionSeats,
+    });
+    const concertIds = [...new Set([...holdDates, ...contentionDates].map((d) => d.concertId))];
+    setup.catalogSeconds = round((performance.now() - t0) / 1000);
+    log(
+      `  created ${concertIds.length} concerts: ${formatNumber(holdDates.length)} dates × ${SEATS_PER_SCHEDULE} seats ` +
+        `and ${contentionDates.length} × ${opts.contentionSeats} contended seats in ${setup.catalogSeconds} s`,
+    );
+
+    // 4. ACTIVE tokens for every user, through the real queue scripts: each user's token is for the
+    // concert of the date it holds on. The users of one concert are consecutive.
+    t0 = performance.now();
+    const sign = (c: { concertId: number; userId: number; tokenId: number }) => codec.signToken(c);
+    const tokenOf = new Map<number, string>();
+    const concertOfUser = (userId: number): number => {
+      if (userId > holdUsers)
+        return contentionDates[Math.floor((userId - 1 - holdUsers) / opts.contentionRequests)]!.concertId;
+      const u = userId - 1;
+      return holdDate(Math.floor(u / holdsPerRound), Math.floor((u % holdsPerRound) / SEATS_PER_SCHEDULE))
+        .concertId;
+    };
+    for (const concertId of concertIds) await queue.openRoom(concertId, WIDE_ROOM, WIDE_ROOM);
+    for (let firstUserId = 1; firstUserId <= holdUsers + contentionUsers; ) {
+      const concertId = concertOfUser(firstUserId);
+      let count = 1;
+      while (
+        firstUserId + count <= holdUsers + contentionUsers &&
+        concertOfUser(firstUserId + count) === concertId
+      )
+        count++;
+      for (const u of await activateUsers(queue, sign, { concertId, firstUserId, count })) {
+        tokenOf.set(u.userId, u.token);
+      }
+      firstUserId += count;
+    }
+    setup.tokensSeconds = round((performance.now() - t0) / 1000);
+    log(`  ${formatNumber(tokenOf.size)} ACTIVE tokens in ${setup.tokensSeconds} s`);
+
+    // 5. The inline journal records every join and admission in MySQL; let it finish before measuring.
+    t0 = performance.now();
+    await waitForJournal(
+      redis,
+      concertIds.map((c) => queue.keys.room(c).events),
+    );
     setup.journalSeconds = round((performance.now() - t0) / 1000);
     log(`  journal caught up in ${setup.journalSeconds} s`);
 
     const mariadbPid = findProcessPid(['mariadbd', 'mysqld']);
-    const db = prisma;
     const observed: Observed = {
       servers: [bareServer, api],
       redis,
@@ -509,13 +536,16 @@ export async function runBookingBench(
 
       // Holds on distinct seats: request i is user i of this round on seat i of this round's schedules.
       const holdRequests: RawRequest[] = Array.from({ length: holdsPerRound }, (_, i) => {
-        const scheduleId = holdSchedule(r, Math.floor(i / SEATS_PER_SCHEDULE));
+        const date = holdDate(r, Math.floor(i / SEATS_PER_SCHEDULE));
         const userId = holdUser(r, i);
         return {
           method: 'POST',
           path: '/v1/reservations',
           headers: { ...json, authorization: `Bearer ${tokenOf.get(userId)!}` },
-          body: JSON.stringify({ scheduleId, seatId: seatIdOf(scheduleId, (i % SEATS_PER_SCHEDULE) + 1) }),
+          body: JSON.stringify({
+            scheduleId: date.scheduleId,
+            seatId: date.seatIds[i % SEATS_PER_SCHEDULE]!,
+          }),
         };
       });
       const holds = await measureLoad(
@@ -527,7 +557,7 @@ export async function runBookingBench(
       log(`    ${describeRun(holds)}`);
       const held = await db.$queryRawUnsafe<{ id: number; userId: number }[]>(
         `SELECT reservation_id AS id, user_id AS userId FROM Reservation
-          WHERE concert_schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
+          WHERE concert_schedule_id IN (${holdScheduleIdsOf(r).join(',')})
             AND status = 'PROGRESS' ORDER BY reservation_id`,
       );
       if (held.length !== holdsPerRound) {
@@ -537,13 +567,14 @@ export async function runBookingBench(
       }
 
       // Contention: every request a distinct user, each seat asked for equally often, in shuffled order.
-      const cSchedule = contentionSchedule(r);
+      const cDate = contentionDates[r]!;
+      const cSchedule = cDate.scheduleId;
       const deck = shuffledDeck(opts.contentionRequests, opts.contentionSeats, 0x5eed + r);
       const contentionRequests: RawRequest[] = deck.map((seat, i) => ({
         method: 'POST',
         path: '/v1/reservations',
         headers: { ...json, authorization: `Bearer ${tokenOf.get(contentionUser(r, i))!}` },
-        body: JSON.stringify({ scheduleId: cSchedule, seatId: seatIdOf(cSchedule, seat + 1) }),
+        body: JSON.stringify({ scheduleId: cSchedule, seatId: cDate.seatIds[seat]! }),
       }));
       const rush = await measureLoad(
         {
@@ -600,7 +631,7 @@ export async function runBookingBench(
       log(`    ${describeRun(payments)}`);
       const [paid] = await db.$queryRawUnsafe<{ n: bigint }[]>(
         `SELECT COUNT(*) AS n FROM Reservation
-          WHERE concert_schedule_id BETWEEN ${holdSchedule(r, 0)} AND ${holdSchedule(r, holdSchedulesPerRound - 1)}
+          WHERE concert_schedule_id IN (${holdScheduleIdsOf(r).join(',')})
             AND status = 'COMPLETED' AND payment_id IS NOT NULL`,
       );
       if (Number(paid?.n) !== payRequests.length) {
@@ -671,24 +702,22 @@ interface SeedSpec {
   users: number;
   /** Users 1…payers get PAYER_BALANCE (with its CHARGE ledger row); the rest have 0. */
   payers: number;
-  holdSchedules: number;
-  contentionSchedules: number[];
-  contentionSeats: number;
 }
 
-/** The catalogue in multi-row INSERTs of generated integers and fixed strings only. */
-async function seed(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
-  const insert = async (head: string, rows: string[]) => {
-    const CHUNK = 5_000;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await prisma.$executeRawUnsafe(`${head} VALUES ${rows.slice(i, i + CHUNK).join(',')}`);
-    }
-  };
-  const day = (n: number) => new Date(Date.UTC(2027, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
-  await insert(
-    'INSERT INTO `User` (user_id, user_name)',
-    Array.from({ length: spec.users }, (_, i) => `(${i + 1},'bench-${i + 1}')`),
-  );
+/**
+ * The users and their balances in multi-row INSERTs of generated integers and fixed strings only. The
+ * API would provision them on first sight with a zero balance, but the payers' money would then take
+ * one HTTP charge each; the catalog goes through the API (createConcertsOverHttp).
+ */
+async function seedUsers(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
+  const CHUNK = 5_000;
+  for (let first = 1; first <= spec.users; first += CHUNK) {
+    const rows = Array.from(
+      { length: Math.min(CHUNK, spec.users - first + 1) },
+      (_, i) => `(${first + i},'bench-${first + i}')`,
+    );
+    await prisma.$executeRawUnsafe(`INSERT INTO \`User\` (user_id, user_name) VALUES ${rows.join(',')}`);
+  }
   await prisma.$executeRawUnsafe(
     `INSERT INTO Balance (user_id, \`value\`)
      SELECT user_id, IF(user_id <= ${spec.payers}, ${PAYER_BALANCE}, 0) FROM \`User\``,
@@ -697,24 +726,6 @@ async function seed(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
     `INSERT INTO Balance_Ledger (user_id, kind, amount, balance_after)
      SELECT user_id, 'CHARGE', \`value\`, \`value\` FROM Balance WHERE \`value\` > 0`,
   );
-  await insert('INSERT INTO Concert (concert_id, concert_name)', [
-    `(${HOLDS_CONCERT},'bench holds')`,
-    `(${CONTENTION_CONCERT},'bench contention')`,
-  ]);
-  const holdScheduleIds = Array.from({ length: spec.holdSchedules }, (_, j) => j + 1);
-  await insert('INSERT INTO Concert_Schedule (concert_schedule_id, concert_id, play_date)', [
-    ...holdScheduleIds.map((id, j) => `(${id},${HOLDS_CONCERT},'${day(j)}')`),
-    ...spec.contentionSchedules.map((id, j) => `(${id},${CONTENTION_CONCERT},'${day(j)}')`),
-  ]);
-  const seats = (scheduleId: number, count: number) =>
-    Array.from(
-      { length: count },
-      (_, k) => `(${seatIdOf(scheduleId, k + 1)},${scheduleId},'A${k + 1}',${PRICE})`,
-    );
-  await insert('INSERT INTO Seat (seat_id, concert_schedule_id, seat_no, seat_price)', [
-    ...holdScheduleIds.flatMap((id) => seats(id, SEATS_PER_SCHEDULE)),
-    ...spec.contentionSchedules.flatMap((id) => seats(id, spec.contentionSeats)),
-  ]);
 }
 
 /** Waits until the journal has recorded (and so trimmed) every event of the given streams. */

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRedis } from '@concert/http';
 import { createQueueCore, createTokenCodec, type QueueCore, type RoomConfig } from '@concert/queue-core';
 import type { Redis } from 'ioredis';
+import { signUserTokens } from './lib/identity.ts';
 import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
 import { round } from './lib/ipc.ts';
 import { assertStatuses, type MeasuredLoad, measureLoad } from './lib/measure.ts';
@@ -65,6 +66,12 @@ export interface GatewayBenchOptions {
   redisRequests: number;
   /** Joins in flight while filling a room. */
   fillInFlight: number;
+  /**
+   * User tokens signed before the rounds, as an identity provider would have issued them. Each round's
+   * joins use them over as many rooms as it needs (each user joins each room once), so that every join
+   * is a new one (201) without signing a token per request.
+   */
+  joinUsers: number;
   redisUrl: string;
   /** Where the JSON report goes. */
   outDir: string;
@@ -86,6 +93,7 @@ export const DEFAULT_OPTIONS: Omit<GatewayBenchOptions, 'redisUrl' | 'outDir'> =
   promoteBatch: 10_000,
   redisRequests: 200_000,
   fillInFlight: 1_000,
+  joinUsers: 20_000,
 };
 
 /** `--tiny`: every step, at sizes that finish in seconds (the smoke test). Its numbers mean nothing. */
@@ -100,6 +108,7 @@ export const TINY_OPTIONS: Partial<GatewayBenchOptions> = {
   promoteWaiting: 2_000,
   promoteBatch: 500,
   redisRequests: 2_000,
+  joinUsers: 2_000,
 };
 
 const FLAGS = [
@@ -116,15 +125,23 @@ const FLAGS = [
   'promote-batch',
   'redis-requests',
   'fill-in-flight',
+  'join-users',
   'redis-url',
   'out-dir',
   'profile-dir',
   'tiny',
 ];
 
-/** userIds of each round's joins start this far apart, so that every join is a new user. */
-const JOIN_USERS_PER_ROUND = 100_000_000;
 const MAX_ROUNDS = 20;
+/** Each round's join rooms are concerts JOIN_ROOM_BASE + (round - 1) * MAX_JOIN_ROOMS + 0, 1, … */
+const JOIN_ROOM_BASE = 1_000;
+const MAX_JOIN_ROOMS = 1_000;
+/**
+ * Joins one round may send, as a multiple of the bare route's rate of the same round over the warm-up
+ * and the measured run: a join does all the bare route does and more, so it never reaches 1×; twice is
+ * room for a bare run slowed by other work.
+ */
+const JOIN_BUDGET_VS_BARE = 2;
 
 export function readGatewayBenchOptions(
   argv: readonly string[],
@@ -148,6 +165,7 @@ export function readGatewayBenchOptions(
     promoteBatch: readNumber(raw, 'promote-batch', base.promoteBatch, 1),
     redisRequests: readNumber(raw, 'redis-requests', base.redisRequests, 1),
     fillInFlight: readNumber(raw, 'fill-in-flight', base.fillInFlight, 1),
+    joinUsers: readNumber(raw, 'join-users', base.joinUsers, 1),
     redisUrl: readString(raw, 'redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     outDir: path.resolve(readString(raw, 'out-dir', at('results'))),
     ...(profileDir ? { cpuProfileDir: path.resolve(profileDir) } : {}),
@@ -161,8 +179,8 @@ export function readGatewayBenchOptions(
   return opts;
 }
 
-/** One concert per purpose, so that no measurement sees another's tokens. */
-const ROOMS = { join: 1, small: 2, big: 3, promote: 4 } as const;
+/** One concert per purpose, so that no measurement sees another's tokens (joins: JOIN_ROOM_BASE on). */
+const ROOMS = { small: 2, big: 3, promote: 4 } as const;
 
 /** Rooms under measurement: nobody idles out during a long fill, nothing caps the queue. */
 const MEASURED_ROOM: RoomConfig = {
@@ -196,6 +214,8 @@ export interface GatewayBenchReport {
   /** The titles of the runs each kind's figures were taken from. */
   runsUsed: Record<LoadName, string[]>;
   fills: Record<string, { tokens: number; seconds: number; joinsPerSecond: number }>;
+  /** The joins' user tokens (HS256, signed before the rounds) and the rooms each round's joins used. */
+  joinUsers: { tokens: number; signSeconds: number; roomsPerRound: number[] };
   memory: {
     tokens: number;
     usedMemoryBefore: number;
@@ -229,6 +249,8 @@ export async function runGatewayBench(
   const startedAt = new Date();
   const prefix = `bench:gateway:${randomUUID().slice(0, 8)}:`;
   const secret = randomBytes(32).toString('hex');
+  // The identity provider's HS256 secret (AUTH_JWT_SECRET); it must differ from the queue tokens' key.
+  const authSecret = randomBytes(32).toString('hex');
   const adminKey = randomBytes(16).toString('hex');
   const redis = createRedis(opts.redisUrl, { name: 'bench-gateway' });
   await redis.connect();
@@ -270,14 +292,27 @@ export async function runGatewayBench(
       REDIS_URL: opts.redisUrl,
       REDIS_KEY_PREFIX: prefix,
       QUEUE_TOKEN_SECRET: secret,
+      AUTH_JWT_SECRET: authSecret,
       ADMIN_API_KEY: adminKey,
       RATE_LIMIT_MAX: '0',
       PROMOTER_ENABLED: 'false',
       LOG_LEVEL: 'silent',
     });
-    for (const c of [ROOMS.join, ROOMS.small, ROOMS.big]) {
+    for (const c of [ROOMS.small, ROOMS.big]) {
       await openRoomOverHttp(gateway.url, adminKey, c, MEASURED_ROOM);
     }
+
+    // The joining users' tokens, issued before the load as by an identity provider at login.
+    const t0 = performance.now();
+    const userTokens = await signUserTokens(authSecret, {
+      firstUserId: 1,
+      count: opts.joinUsers,
+      ttlSeconds: 24 * 3600,
+    });
+    const signSeconds = round((performance.now() - t0) / 1000);
+    log(`  signed ${formatNumber(opts.joinUsers)} user tokens in ${signSeconds} s`);
+    const joinRooms: number[] = [];
+    const roomsPerRound: number[] = [];
 
     const fills: GatewayBenchReport['fills'] = {};
     const fill = async (name: string, concertId: number, count: number, pool: number) => {
@@ -354,15 +389,29 @@ export async function runGatewayBench(
       assertStatuses(bare, [200]);
       loads.bare.push(bare);
 
+      // Enough fresh rooms for every join this round can send; each user joins each room once.
+      const budget =
+        JOIN_BUDGET_VS_BARE * bare.requestsPerSecond * (opts.warmupSeconds + opts.durationSeconds) +
+        opts.connections * opts.pipelining;
+      const roomsNeeded = Math.ceil(budget / opts.joinUsers);
+      if (roomsNeeded > MAX_JOIN_ROOMS) {
+        throw new Error(
+          `join #${r}: ${roomsNeeded} rooms needed, at most ${MAX_JOIN_ROOMS}: raise --join-users`,
+        );
+      }
+      const concertIds = Array.from(
+        { length: roomsNeeded },
+        (_, i) => JOIN_ROOM_BASE + (r - 1) * MAX_JOIN_ROOMS + i,
+      );
+      for (const c of concertIds) await openRoomOverHttp(gateway.url, adminKey, c, MEASURED_ROOM);
+      joinRooms.push(...concertIds);
+      roomsPerRound.push(concertIds.length);
       const join = await measureLoad(
         {
           ...load,
           title: `join #${r}`,
           url: `${gateway.url}/v1/queue/tokens`,
-          plan: {
-            module: at('plans/gateway-join.ts'),
-            args: { concertId: ROOMS.join, firstUserId: 1 + (r - 1) * JOIN_USERS_PER_ROUND },
-          },
+          plan: { module: at('plans/gateway-join.ts'), args: { concertIds, tokens: userTokens } },
         },
         observed,
       );
@@ -384,7 +433,7 @@ export async function runGatewayBench(
     await Promise.all([bareServer, gateway].map((s) => s.stop()));
     running.length = 0;
     // Free the queues (UNLINK, off the main thread) before the promoter's fill.
-    for (const c of [ROOMS.big, ROOMS.small, ROOMS.join]) await queue.closeRoom(c);
+    for (const c of [ROOMS.big, ROOMS.small, ...joinRooms]) await queue.closeRoom(c);
 
     // Promoter throughput: drain a queue through promoteRoom, limited by nothing but its own speed.
     await queue.openRoom(ROOMS.promote, PROMOTE_ROOM, PROMOTE_ROOM);
@@ -453,6 +502,7 @@ export async function runGatewayBench(
       loads,
       runsUsed,
       fills,
+      joinUsers: { tokens: opts.joinUsers, signSeconds, roomsPerRound },
       memory,
       promoter,
       redisBenchmark: { zadd, zrank },

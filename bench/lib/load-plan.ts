@@ -44,6 +44,14 @@ export function encodeRequest(url: string, req: RawRequest): Buffer {
 }
 
 /**
+ * A request no route answers (404), sent once a plan's list of one-use requests is exhausted, so that the
+ * run's status check fails loudly instead of the server seeing repeats.
+ */
+export function encodeExhaustedRequest(url: string, what: string): Buffer {
+  return encodeRequest(url, { method: 'GET', path: `/__bench/${what}` });
+}
+
+/**
  * Each connection sends the given requests in turn, starting at its own offset so that connections
  * spread over the list rather than move through it together.
  */

@@ -1,4 +1,10 @@
-import { definePlan, encodeRequest, generateRequestBuffers, type RawRequest } from '../lib/load-plan.ts';
+import {
+  definePlan,
+  encodeExhaustedRequest,
+  encodeRequest,
+  generateRequestBuffers,
+  type RawRequest,
+} from '../lib/load-plan.ts';
 
 export interface SequencePlanArgs {
   /**
@@ -9,14 +15,12 @@ export interface SequencePlanArgs {
   requests: RawRequest[];
 }
 
-/** Past the end of the list: a request no route answers, so that the run's status check fails loudly (404). */
-const EXHAUSTED: RawRequest = { method: 'GET', path: '/__bench/request-list-exhausted' };
-
 /** Prebuilt requests sent once each, shared by every connection: encoded once, up front. */
 export default definePlan((args: SequencePlanArgs, { url }) => {
   if (args.requests.length === 0) throw new Error('the sequence plan needs at least one request');
   const buffers = args.requests.map((r) => encodeRequest(url, r));
-  const exhausted = encodeRequest(url, EXHAUSTED);
+  // Past the end of the list (404).
+  const exhausted = encodeExhaustedRequest(url, 'request-list-exhausted');
   let next = 0;
   const first = args.requests[0]!;
   return {
