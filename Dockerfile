@@ -12,6 +12,7 @@ COPY apps/booking-api/package.json apps/booking-api/
 COPY packages/config/package.json packages/config/
 COPY packages/db/package.json packages/db/
 COPY packages/http/package.json packages/http/
+COPY packages/identity/package.json packages/identity/
 COPY packages/queue-core/package.json packages/queue-core/
 COPY packages/testing/package.json packages/testing/
 COPY bench/package.json bench/
