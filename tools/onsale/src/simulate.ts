@@ -123,7 +123,8 @@ function tokenIdOf(token: string): number {
 
 /**
  * Every user's token, signed before the sale as the identity provider would have issued them at login,
- * so that the load generator spends none of the run signing (jose signs about 6,000 a second here).
+ * so that the load generator spends none of the run signing (jose signed 3,000 to 6,000 a second here,
+ * one at a time).
  * Valid for the whole run and a margin.
  */
 async function signUserTokens(opts: OnSaleOptions): Promise<string[]> {
