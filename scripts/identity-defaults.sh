@@ -1,17 +1,7 @@
 #!/bin/sh
-# Runs a command (a service, or the migrate-and-seed job) under scripts/start.sh's development identity
-# rule, for the containers of docker-compose.yml, where a compose file alone cannot say "default this
-# only when that other variable is unset":
-# - neither AUTH_JWKS_URL nor AUTH_JWT_SECRET set: start.sh's development HS256 secret, and development
-#   login on (the booking API's POST /v1/dev/login), said in one line;
-# - either set: both left alone, and development login off, since it signs a token for anyone.
-# Every container computes the same secret, so the services agree on it without sharing anything.
+# Runs a command (a service, or the migrate-and-seed job) under the development identity rule of
+# scripts/identity-env.sh, for the containers of docker-compose.yml, where a compose file alone cannot
+# say "default this only when that other variable is unset".
 set -eu
-if [ -z "${AUTH_JWKS_URL:-}" ] && [ -z "${AUTH_JWT_SECRET:-}" ]; then
-  export AUTH_JWT_SECRET="development-only-user-token-secret-0123456789"
-  export AUTH_DEV_LOGIN=true
-  echo "identity: no identity provider configured (AUTH_JWKS_URL, AUTH_JWT_SECRET); using a development secret and serving POST /v1/dev/login on the booking API."
-else
-  export AUTH_DEV_LOGIN=false
-fi
+. "$(dirname "$0")/identity-env.sh"
 exec "$@"

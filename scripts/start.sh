@@ -11,14 +11,7 @@ if [ -z "${QUEUE_TOKEN_SECRET:-}" ]; then
   echo "start: QUEUE_TOKEN_SECRET is unset; using a development secret. Set your own for anything real."
   export QUEUE_TOKEN_SECRET="development-only-secret-change-me-0123456789"
 fi
-if [ -z "${AUTH_JWKS_URL:-}" ] && [ -z "${AUTH_JWT_SECRET:-}" ]; then
-  export AUTH_JWT_SECRET="development-only-user-token-secret-0123456789"
-  export AUTH_DEV_LOGIN=true
-  echo "start: no identity provider configured (AUTH_JWKS_URL, AUTH_JWT_SECRET); using a development secret and serving POST /v1/dev/login on the booking API."
-else
-  # A real identity provider is configured: development login, which signs a token for anyone, stays off.
-  export AUTH_DEV_LOGIN=false
-fi
+. scripts/identity-env.sh
 if [ -z "${ADMIN_API_KEY:-}" ]; then
   export ADMIN_API_KEY="dev-admin-key"
   echo "start: ADMIN_API_KEY is unset; the admin endpoints take X-Admin-Key: dev-admin-key"
