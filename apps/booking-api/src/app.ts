@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import holdQueuePlugin from './plugins/hold-queue.ts';
+import operationsPlugin from './plugins/operations.ts';
 import prismaPlugin from './plugins/prisma.ts';
 import redlockPlugin from './plugins/redlock.ts';
 import tokenGatePlugin from './plugins/token-gate.ts';
@@ -43,6 +44,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
 
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError });
+  await app.register(operationsPlugin);
   await app.register(redisPlugin, { url: config.REDIS_URL, name: 'booking-api' });
   await app.register(prismaPlugin, {
     url: config.DATABASE_URL,

@@ -13,9 +13,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import authPlugin from './plugins/auth.ts';
+import operationsPlugin from './plugins/operations.ts';
 import promoterPlugin from './plugins/promoter.ts';
 import queuePlugin from './plugins/queue.ts';
 import adminRoutes from './routes/admin/queues.ts';
+import roomListRoutes from './routes/admin/rooms.ts';
 import healthRoutes from './routes/health/index.ts';
 import queueRoutes from './routes/queue/index.ts';
 
@@ -30,6 +32,7 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   await app.register(problemJson, { isDependencyError: isRedisUnavailable });
   await app.register(redisPlugin, { url: config.REDIS_URL, name: 'queue-gateway' });
   await app.register(queuePlugin, { config });
+  await app.register(operationsPlugin);
   await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });
   await app.register(identityPlugin, { ...userTokenSettings(config), queueTokens: app.tokens });
   // A join counts per user, a poll per queue token (user and concert), anything else per address.
@@ -46,6 +49,7 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   await app.register(healthRoutes);
   await app.register(queueRoutes);
   await app.register(adminRoutes);
+  await app.register(roomListRoutes);
 }
 
 /** Wrapped by fastify-plugin, so that its services (queue, tokens, promoter) show on the root instance. */

@@ -1,6 +1,14 @@
 export { createAdminKeyGuard } from './admin-key.ts';
 export { AppError, type FieldError, titleFor, ValidationError } from './errors.ts';
 export { ID_PATTERN, Id, IdParam, MAX_ID, Money, toId } from './ids.ts';
+export { default as metricsPlugin } from './metrics.ts';
+export {
+  default as openApiPlugin,
+  type OpenApiOptions,
+  type RouteAuth,
+  type RouteDoc,
+  routeKey,
+} from './openapi.ts';
 export {
   default as problemJson,
   type Problem,

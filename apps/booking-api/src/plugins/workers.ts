@@ -22,6 +22,7 @@ async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig
       config: opts.config,
       prisma: app.prisma,
       logger: app.log,
+      onHoldReleased: app.bookingMetrics.observeHoldRelease,
     });
   });
   app.addHook('preClose', async () => {
@@ -29,4 +30,8 @@ async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig
   });
 }
 
-export default fp(workersPlugin, { name: 'workers', dependencies: ['prisma'], fastify: '5.x' });
+export default fp(workersPlugin, {
+  name: 'workers',
+  dependencies: ['prisma', 'booking-metrics'],
+  fastify: '5.x',
+});

@@ -4,7 +4,7 @@ import { createRedis } from '@concert/http';
 import { createKeySpace } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import { createHoldProcessor } from './hold-expiry.ts';
+import { createHoldProcessor, type HoldReleaseObserver } from './hold-expiry.ts';
 import { createJournal, type Journal } from './journal.ts';
 import { createHoldQueue, HOLD_QUEUE, type HoldJobData, SWEEP_JOB, SWEEP_SCHEDULER_ID } from './queues.ts';
 
@@ -19,6 +19,8 @@ export interface StartWorkersOptions {
   config: BookingConfig;
   prisma: PrismaClient;
   logger: FastifyBaseLogger;
+  /** Told how late released holds were (the API's metrics); absent in a worker of its own. */
+  onHoldReleased?: HoldReleaseObserver;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface StartWorkersOptions {
  * (WORKERS_INLINE=true) or alone through src/worker.ts; any number of copies may run.
  */
 export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRuntime> {
-  const { config, prisma, logger } = opts;
+  const { config, prisma, logger, onHoldReleased } = opts;
   const keys = createKeySpace(config.REDIS_KEY_PREFIX);
 
   const bullConnection = createRedis(config.REDIS_URL, {
@@ -35,7 +37,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     logger,
     forBullMq: true,
   });
-  const holdWorker = new Worker<HoldJobData>(HOLD_QUEUE, createHoldProcessor(prisma), {
+  const holdWorker = new Worker<HoldJobData>(HOLD_QUEUE, createHoldProcessor(prisma, onHoldReleased), {
     connection: bullConnection,
     prefix: keys.bullPrefix(),
     concurrency: config.HOLD_EXPIRY_CONCURRENCY,

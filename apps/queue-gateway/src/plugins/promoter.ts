@@ -35,6 +35,7 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
       // One room's failure must not stall the others.
       try {
         const r = await app.queue.promoteRoom(concertId, opts.batchMax);
+        app.queueMetrics.recordPromotion(concertId, r);
         if (r.admitted + r.idleExpired + r.activeExpired > 0) {
           app.log.debug({ concertId, ...r }, 'promotion tick');
         }
@@ -68,4 +69,8 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
   app.addHook('preClose', stop);
 }
 
-export default fp(promoterPlugin, { name: 'promoter', dependencies: ['queue'], fastify: '5.x' });
+export default fp(promoterPlugin, {
+  name: 'promoter',
+  dependencies: ['queue', 'queue-metrics'],
+  fastify: '5.x',
+});

@@ -18,7 +18,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: RoomParams,
         body: RoomConfigBody,
-        response: { 200: Room, ...problemResponses(400, 401, 503) },
+        response: { 200: Room, ...problemResponses(400, 401, 429, 503) },
       },
     },
     async (request) => {
@@ -31,13 +31,13 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/v1/admin/queues/:concertId',
-    { schema: { params: RoomParams, response: { 200: Room, ...problemResponses(400, 401, 404, 503) } } },
+    { schema: { params: RoomParams, response: { 200: Room, ...problemResponses(400, 401, 404, 429, 503) } } },
     async (request) => readRoom(toId(request.params.concertId)),
   );
 
   app.delete(
     '/v1/admin/queues/:concertId',
-    { schema: { params: RoomParams, response: { 204: NoBody, ...problemResponses(400, 401, 503) } } },
+    { schema: { params: RoomParams, response: { 204: NoBody, ...problemResponses(400, 401, 429, 503) } } },
     async (request, reply) => {
       const concertId = toId(request.params.concertId);
       const wasOpen = await app.queue.closeRoom(concertId);
