@@ -27,7 +27,7 @@ export interface PlatformStack {
   prefix: string;
   /** Another booking API instance on the same database and Redis, with its own settings. */
   startBooking(env?: Record<string, string>): Promise<string>;
-  /** A concert of `dates` dates with `seats` seats each (rows of 10), and its open waiting room. */
+  /** A concert of `dates` dates with `seats` seats each (rows of 10), and (unless asked not to) its open waiting room. */
   createSale(opts: SaleOptions): Promise<Sale>;
   close(): Promise<void>;
 }
@@ -38,6 +38,8 @@ export interface SaleOptions {
   seats?: number;
   price?: number;
   room?: Record<string, number>;
+  /** Open the concert's waiting room (true unless said otherwise). */
+  isRoomOpen?: boolean;
 }
 
 export interface Sale {
@@ -122,6 +124,7 @@ export async function startPlatformStack(
           },
         }),
       );
+      if (sale.isRoomOpen === false) return { concertId: created.concertId, schedules: created.schedules };
       unwrap(
         await gatewayClient.PUT('/v1/admin/queues/{concertId}', {
           headers: adminKey(STACK_ADMIN_KEY),

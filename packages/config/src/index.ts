@@ -2,3 +2,4 @@ export { type BookingConfig, loadBookingConfig } from './booking.ts';
 export { userTokenSettings } from './common.ts';
 export { type GatewayConfig, loadGatewayConfig } from './gateway.ts';
 export { ConfigError } from './parse.ts';
+export { loadWebConfig, type WebConfig } from './web.ts';
