@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { compressAssets } from '../../scripts/compress-assets.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,5 +14,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export async function buildPagesForTest(): Promise<{ distDir: string; remove(): Promise<void> }> {
   const distDir = await mkdtemp(join(tmpdir(), 'concert-web-'));
   await build({ root: ROOT, logLevel: 'error', build: { outDir: distDir, emptyOutDir: true } });
+  await compressAssets(distDir);
   return { distDir, remove: () => rm(distDir, { recursive: true, force: true }) };
 }

@@ -8,6 +8,8 @@ export interface WebStack {
   platform: PlatformStack;
   /** The web app in front of the platform's gateway and first booking API. */
   webUrl: string;
+  /** The pages, built for this stack. */
+  distDir: string;
   adminKey: string;
   /** Another web app, in front of the same gateway and of `bookingUrl`. */
   startWeb(bookingUrl: string): Promise<string>;
@@ -34,6 +36,7 @@ export async function startWebStack(
   return {
     platform,
     webUrl,
+    distDir: pages.distDir,
     adminKey: STACK_ADMIN_KEY,
     startWeb,
     async close() {
