@@ -1,4 +1,4 @@
-# One image for both services and the migrate/seed job; the command picks which one runs.
+# One image for both services, the web app and the migrate/seed job; the command picks which one runs.
 # The workspace runs TypeScript through tsx, with no build step (internal packages export source).
 FROM node:20.19-bookworm-slim
 ENV PNPM_VERSION=10.34.9 TURBO_TELEMETRY_DISABLED=1 NODE_ENV=production
@@ -9,6 +9,8 @@ WORKDIR /app
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY apps/queue-gateway/package.json apps/queue-gateway/
 COPY apps/booking-api/package.json apps/booking-api/
+COPY apps/web/package.json apps/web/
+COPY packages/client/package.json packages/client/
 COPY packages/config/package.json packages/config/
 COPY packages/db/package.json packages/db/
 COPY packages/http/package.json packages/http/
@@ -21,8 +23,8 @@ COPY tools/onsale/package.json tools/onsale/
 RUN pnpm install --frozen-lockfile
 
 COPY . .
-RUN pnpm --filter @concert/db generate
+RUN pnpm --filter @concert/db generate && pnpm --filter @concert/web build
 
 USER node
-EXPOSE 3000 3001
+EXPOSE 3000 3001 3002
 CMD ["pnpm", "--filter", "@concert/queue-gateway", "start"]
