@@ -868,7 +868,7 @@ function buildFigures(
       unit: 'ms',
       baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
     }),
-    speed('holds.rps', 'holds on distinct seats (POST /v1/reservations, all 201)', 'holds', 'holds/s', 1_500),
+    speed('holds.rps', 'holds on distinct seats (POST /v1/reservations, all 201)', 'holds', 'holds/s', 1_000),
     latency('holds.p50', 'hold p50, distinct seats', 'holds', 'p50'),
     latency('holds.p99', 'hold p99, distinct seats', 'holds', 'p99'),
     speed(
@@ -898,7 +898,7 @@ function buildFigures(
       'payments (POST /v1/payments, one hold each, all 201)',
       'payments',
       'payments/s',
-      800,
+      550,
     ),
     latency('payments.p50', 'payment p50', 'payments', 'p50'),
     latency('payments.p99', 'payment p99', 'payments', 'p99'),

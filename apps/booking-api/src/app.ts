@@ -14,10 +14,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from './db/errors.ts';
+import catalogPlugin from './plugins/catalog.ts';
 import holdQueuePlugin from './plugins/hold-queue.ts';
 import operationsPlugin from './plugins/operations.ts';
 import prismaPlugin from './plugins/prisma.ts';
 import redlockPlugin from './plugins/redlock.ts';
+import sqlPlugin from './plugins/sql.ts';
 import tokenGatePlugin from './plugins/token-gate.ts';
 import usersPlugin from './plugins/users.ts';
 import workersPlugin from './plugins/workers.ts';
@@ -51,6 +53,12 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
     poolSize: config.DATABASE_POOL_SIZE,
     acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
   });
+  await app.register(sqlPlugin, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+  });
+  await app.register(catalogPlugin, { config });
   await app.register(usersPlugin);
   await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
   await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });

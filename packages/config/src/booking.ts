@@ -33,6 +33,14 @@ const schema = z
     JOURNAL_POLL_INTERVAL_MS: int(500, 10, 60_000),
     // Stream entries the journal reads from one room per read.
     JOURNAL_READ_COUNT: int(200, 1, 100_000),
+    // How long a seat list may be served from the instance's micro-cache (0: never). A hold's own
+    // answer is always authoritative; this instance's own holds and releases drop the list at once.
+    SEAT_LIST_CACHE_MS: int(250, 0, 60_000),
+    // Schedules whose concert and seats each instance keeps in memory (about 240 KB per 20,000 seats).
+    CATALOG_CACHE_SCHEDULES: int(512, 1, 1_000_000),
+    // How long an instance remembers that a schedule id is unknown: a concert created on another
+    // instance is served here at most this much later.
+    CATALOG_UNKNOWN_TTL_MS: int(1000, 0, 60_000),
     // Seat lock lease; only spares MySQL the contention, never guards correctness.
     SEAT_LOCK_TTL_MS: int(5_000, 100),
   })

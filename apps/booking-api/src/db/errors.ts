@@ -1,4 +1,5 @@
 import { Prisma } from '@concert/db';
+import { GateTimeoutError } from './hot-sql.ts';
 
 /** What the MariaDB driver adapter reports below Prisma's error (kind, MySQL errno, index name). */
 interface DriverCause {
@@ -49,6 +50,7 @@ const UNAVAILABLE_MESSAGE =
  * errors (pool timeout, socket closed, connect timeout).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isRawDriverUnavailable(error)) return true;
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
   if (error instanceof Prisma.PrismaClientRustPanicError) return true;
   if (error instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_CODES.has(error.code)) return true;
@@ -66,4 +68,28 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return UNAVAILABLE_MESSAGE.test(error.message);
   }
   return false;
+}
+
+/** MySQL's "Too many connections". */
+const ER_CON_COUNT_ERROR = 1040;
+
+/**
+ * The same judgement for the raw `mariadb` driver of the hot batches (db/hot-sql.ts): its client-side
+ * errors (45000-45099: pool timeout, socket closed, connect timeout), a refused or reset socket, too
+ * many connections, and the FIFO gate's own timeout.
+ */
+function isRawDriverUnavailable(error: unknown): boolean {
+  if (error instanceof GateTimeoutError) return true;
+  const e = error as { errno?: unknown; code?: unknown; sqlState?: unknown } | null;
+  if (typeof e?.errno !== 'number' && typeof e?.code !== 'string') return false;
+  if (typeof e?.errno === 'number') {
+    if (e.errno >= 45000 && e.errno < 45100) return true;
+    if (e.errno === ER_CON_COUNT_ERROR) return true;
+  }
+  return (
+    typeof e?.code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ER_GET_CONNECTION_TIMEOUT|ER_CONNECTION_TIMEOUT|ER_SOCKET_UNEXPECTED_CLOSE|ER_CLOSING_POOL)$/.test(
+      e.code,
+    )
+  );
 }

@@ -78,9 +78,9 @@ async function bookingMetricsPlugin(app: FastifyInstance) {
   });
 
   app.decorate('bookingMetrics', {
-    observeHoldRelease(latenessSeconds) {
+    observeHoldRelease(released) {
       // A hold released a moment early (the job fired on Redis's clock) is 0 late, not negative.
-      for (const s of latenessSeconds) lateness.observe(Math.max(0, s));
+      for (const r of released) lateness.observe(Math.max(0, r.latenessSeconds));
     },
   } satisfies BookingMetrics);
 }

@@ -1,7 +1,7 @@
 import { createRedis } from '@concert/http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { createHoldQueue, EXPIRE_JOB, expiryJobId, type HoldQueue } from '../workers/queues.ts';
+import { bucketJobId, createHoldQueue, EXPIRE_JOB, expiryBucket, type HoldQueue } from '../workers/queues.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,33 +11,50 @@ declare module 'fastify' {
 
 export interface HoldExpiry {
   queue: HoldQueue;
-  /** Enqueues the delayed job that expires a hold once `delayMs` has passed. */
-  schedule(reservationId: number, delayMs: number): Promise<void>;
-  /** Removes the expiry jobs of paid holds. A job it misses is harmless: its update matches no row. */
-  cancel(reservationIds: number[]): Promise<void>;
+  /**
+   * Makes sure the bucket job of a hold due in `msUntilExpiry` exists: one BullMQ job per second of
+   * expires_at, enqueued by the first hold of that second on this instance (later ones cost nothing,
+   * and other instances' adds of the same job id are deduplicated by BullMQ).
+   */
+  schedule(msUntilExpiry: number): Promise<void>;
 }
+
+/** After its second ends, a bucket's job waits this much more, for the last holds' commits. */
+const BUCKET_SLACK_MS = 20;
 
 /**
  * The BullMQ producer side of hold expiry, on a connection of its own that fails fast like every
- * request-path connection: a hold whose job cannot be enqueued still answers 201 (it is committed),
+ * request-path connection: a hold whose bucket cannot be enqueued still answers 201 (it is committed),
  * and the sweep expires it instead.
  */
 async function holdQueuePlugin(app: FastifyInstance, opts: { url: string; bullPrefix: string }) {
   const connection = createRedis(opts.url, { name: 'booking-api-bullmq', logger: app.log });
   const queue = createHoldQueue(connection, opts.bullPrefix);
   queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'hold queue error'));
+  /** Buckets this instance enqueued (or is enqueueing), until their second has passed. */
+  const enqueued = new Map<number, Promise<unknown>>();
 
   app.decorate('holdExpiry', {
     queue,
-    async schedule(reservationId, delayMs) {
-      await queue.add(
+    async schedule(msUntilExpiry) {
+      const now = Date.now();
+      const bucket = expiryBucket(now + Math.max(0, msUntilExpiry));
+      const pending = enqueued.get(bucket);
+      if (pending) return;
+      for (const past of enqueued.keys()) if (past * 1000 < now) enqueued.delete(past);
+      const adding = queue.add(
         EXPIRE_JOB,
-        { reservationId },
-        { jobId: expiryJobId(reservationId), delay: Math.max(0, delayMs) },
+        { bucket },
+        { jobId: bucketJobId(bucket), delay: Math.max(0, bucket * 1000 + BUCKET_SLACK_MS - now) },
       );
-    },
-    async cancel(reservationIds) {
-      await Promise.all(reservationIds.map((id) => queue.remove(expiryJobId(id))));
+      enqueued.set(bucket, adding);
+      try {
+        await adding;
+      } catch (error) {
+        // The next hold of this second tries again.
+        enqueued.delete(bucket);
+        throw error;
+      }
     },
   } satisfies HoldExpiry);
 

@@ -11,6 +11,7 @@ import {
 } from '@concert/queue-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { tokenNotActive } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,15 +30,6 @@ declare module 'fastify' {
     /** preHandler: a well-signed token that is ACTIVE or was expired by its owner's payment. */
     requireActiveOrPaidToken(request: FastifyRequest): Promise<void>;
   }
-}
-
-export function tokenNotActive(detail: string): AppError {
-  return new AppError('TOKEN_NOT_ACTIVE', 403, detail);
-}
-
-/** 403 unless the token was issued for `concertId`; call once the resource is known to exist. */
-export function assertTokenConcert(claims: TokenClaims, concertId: number): void {
-  if (claims.concertId !== concertId) throw tokenNotActive('the queue token belongs to another concert');
 }
 
 export interface TokenGateOptions {

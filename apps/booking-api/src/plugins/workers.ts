@@ -1,6 +1,7 @@
 import type { BookingConfig } from '@concert/config';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { countBySchedule } from '../services/seat-changes.ts';
 import { startWorkers, type WorkerRuntime } from '../workers/index.ts';
 
 declare module 'fastify' {
@@ -22,7 +23,10 @@ async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig
       config: opts.config,
       prisma: app.prisma,
       logger: app.log,
-      onHoldReleased: app.bookingMetrics.observeHoldRelease,
+      onHoldReleased: (released) => {
+        app.bookingMetrics.observeHoldRelease(released);
+        app.seatChanges.released(countBySchedule(released));
+      },
     });
   });
   app.addHook('preClose', async () => {
@@ -32,6 +36,6 @@ async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig
 
 export default fp(workersPlugin, {
   name: 'workers',
-  dependencies: ['prisma', 'booking-metrics'],
+  dependencies: ['prisma', 'booking-metrics', 'catalog'],
   fastify: '5.x',
 });

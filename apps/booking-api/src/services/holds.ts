@@ -1,37 +1,11 @@
 import type { PrismaClient } from '@concert/db';
-import { AppError } from '@concert/http';
-import { isUniqueViolation } from '../db/errors.ts';
-import { READ_COMMITTED, runTransaction } from '../db/transaction.ts';
-
-/** The unique index on the generated live_seat_id column: at most one live reservation per seat. */
-const LIVE_SEAT_INDEX = 'Reservation_live_seat_id_key';
-
-export const seatUnavailable = () => new AppError('SEAT_UNAVAILABLE', 409, 'the seat is held or sold');
-
-export interface HoldTarget {
-  concertId: number;
-  /** null when the schedule has no such seat. */
-  seatId: number | null;
-}
-
-/** The schedule's concert and whether the seat is in it: one round trip. */
-export async function findHoldTarget(
-  prisma: PrismaClient,
-  scheduleId: number,
-  seatId: number,
-): Promise<HoldTarget | null> {
-  const rows = await prisma.$queryRaw<{ concertId: number; seatId: number | null }[]>`
-    SELECT cs.concert_id AS concertId, s.seat_id AS seatId
-      FROM Concert_Schedule cs
-      LEFT JOIN Seat s ON s.seat_id = ${seatId} AND s.concert_schedule_id = cs.concert_schedule_id
-     WHERE cs.concert_schedule_id = ${scheduleId}`;
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    concertId: Number(row.concertId),
-    seatId: row.seatId === null ? null : Number(row.seatId),
-  };
-}
+import type { TokenClaims } from '@concert/queue-core';
+import type { HotSql } from '../db/hot-sql.ts';
+import { assertTokenConcert, holdLimitReached, seatNotFound, seatUnavailable } from '../errors.ts';
+import type { HoldExpiry } from '../plugins/hold-queue.ts';
+import type { SeatLocks } from '../plugins/redlock.ts';
+import { type CatalogCache, seatPrice } from './catalog-cache.ts';
+import type { SeatChanges } from './seat-changes.ts';
 
 export interface Hold {
   reservationId: number;
@@ -40,88 +14,81 @@ export interface Hold {
   price: number;
   status: 'PROGRESS';
   expiresAt: Date;
-  /** Milliseconds from now until expiresAt, on the database clock that set it. */
-  msUntilExpiry: number;
 }
 
-export interface CreateHoldInput {
-  userId: number;
-  scheduleId: number;
-  seatId: number;
+export interface HoldContext {
+  sql: HotSql;
+  catalog: CatalogCache;
+  seatLocks: SeatLocks;
+  holdExpiry: HoldExpiry;
+  seatChanges: SeatChanges;
   ttlSeconds: number;
   maxHoldsPerUser: number;
-  txMaxWaitMs: number;
+  /** Leave a won seat's lock to run out its lease (only when the lease is shorter than the hold). */
+  keepLockOnSuccess: boolean;
+  warn(obj: object, msg: string): void;
 }
 
 /**
- * Holds a seat in one transaction. Every time comes from MySQL's clock (NOW(3)), the clock the expiry
- * job, the sweep and payment compare against, so no process clock can disagree with them.
+ * Holds a seat for the token's user. The work, in order, and what each step costs:
  *
- * READ COMMITTED: the statements below then take no gap locks, so holds on neighbouring seats never
- * block or deadlock each other.
+ * - the schedule and the seat from the in-process catalog (no I/O once warm);
+ * - the seat's Redlock lease (one Redis round trip): the crowd on one seat is turned away in Redis;
+ * - one MySQL batch (one round trip) that locks the user row, counts the user's live holds and inserts
+ *   only under the limit. Every time comes from MySQL's clock (NOW(3)), the clock the expiry and
+ *   payment compare against. The unique live-seat index refuses a second live hold of the seat;
+ * - on that duplicate only, a hold past due but not yet expired by its job is released and the batch
+ *   runs once more, so a seat is available exactly at expiresAt whenever the job runs;
+ * - the expiry bucket of the hold's second, enqueued once per second per instance.
  */
-export async function createHold(prisma: PrismaClient, input: CreateHoldInput): Promise<Hold> {
-  const { userId, scheduleId, seatId } = input;
-  return runTransaction(
-    prisma,
-    { maxWaitMs: input.txMaxWaitMs, isolationLevel: READ_COMMITTED },
-    async (tx) => {
-      // The user's row lock serializes this user's holds, so the count below cannot race another hold.
-      const users = await tx.$queryRaw<
-        { userId: number }[]
-      >`SELECT user_id AS userId FROM \`User\` WHERE user_id = ${userId} FOR UPDATE`;
-      // The token gate provisioned the user; a row that is still missing is a bug, not a client error.
-      if (users.length === 0) throw new Error(`user ${userId} was not provisioned`);
+export async function holdSeat(
+  ctx: HoldContext,
+  claims: TokenClaims,
+  target: { scheduleId: number; seatId: number },
+): Promise<Hold> {
+  const { scheduleId, seatId } = target;
+  const schedule = await ctx.catalog.schedule(scheduleId);
+  if (!schedule) throw seatNotFound(scheduleId, seatId);
+  assertTokenConcert(claims, schedule.concertId);
+  if (seatPrice(schedule, seatId) === undefined) throw seatNotFound(scheduleId, seatId);
 
-      const [counted] = await tx.$queryRaw<{ held: bigint | number }[]>`
-      SELECT COUNT(*) AS held FROM Reservation
-       WHERE user_id = ${userId} AND concert_schedule_id = ${scheduleId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
-      if (Number(counted?.held ?? 0) >= input.maxHoldsPerUser) {
-        throw new AppError(
-          'HOLD_LIMIT_REACHED',
-          409,
-          `at most ${input.maxHoldsPerUser} unpaid holds per user in one schedule`,
-        );
+  const insert = {
+    userId: claims.userId,
+    scheduleId,
+    seatId,
+    ttlSeconds: ctx.ttlSeconds,
+    maxHoldsPerUser: ctx.maxHoldsPerUser,
+  };
+  const outcome = await ctx.seatLocks.withSeatLock(
+    seatId,
+    async () => {
+      let result = await ctx.sql.hold(insert);
+      if (result.kind === 'duplicate' && (await ctx.sql.releasePastDue(seatId))) {
+        ctx.seatChanges.released([{ scheduleId, concertId: schedule.concertId, seats: 1 }]);
+        result = await ctx.sql.hold(insert);
       }
-
-      // A hold on this seat that is past due but not yet expired by its job is released here and now,
-      // so the seat is available exactly at expiresAt, whenever the job runs.
-      await tx.$executeRaw`
-      UPDATE Reservation SET status = 'EXPIRED'
-       WHERE live_seat_id = ${seatId} AND status = 'PROGRESS' AND expires_at <= NOW(3)`;
-
-      let inserted: number;
-      try {
-        inserted = await tx.$executeRaw`
-        INSERT INTO Reservation (user_id, concert_schedule_id, seat_id, seat_price, status, expires_at, created_at)
-        SELECT ${userId}, s.concert_schedule_id, s.seat_id, s.seat_price, 'PROGRESS', NOW(3) + INTERVAL ${input.ttlSeconds} SECOND, NOW(3)
-          FROM Seat s WHERE s.seat_id = ${seatId} AND s.concert_schedule_id = ${scheduleId}`;
-      } catch (error) {
-        // The database's guarantee against double booking, whatever any lock did.
-        if (isUniqueViolation(error, LIVE_SEAT_INDEX)) throw seatUnavailable();
-        throw error;
-      }
-      if (inserted !== 1)
-        throw new AppError('SEAT_NOT_FOUND', 404, `no seat ${seatId} in schedule ${scheduleId}`);
-
-      const [row] = await tx.$queryRaw<
-        { id: bigint | number; price: bigint; expiresAt: Date; remaining: bigint | number }[]
-      >`
-      SELECT reservation_id AS id, seat_price AS price, expires_at AS expiresAt,
-             TIMESTAMPDIFF(MICROSECOND, NOW(3), expires_at) AS remaining
-        FROM Reservation WHERE reservation_id = LAST_INSERT_ID()`;
-      if (!row) throw new Error('the inserted reservation is not readable');
-      return {
-        reservationId: Number(row.id),
-        scheduleId,
-        seatId,
-        price: Number(row.price),
-        status: 'PROGRESS' as const,
-        expiresAt: row.expiresAt,
-        msUntilExpiry: Math.ceil(Number(row.remaining) / 1000),
-      };
+      if (result.kind === 'duplicate') throw seatUnavailable();
+      if (result.kind === 'limit') throw holdLimitReached(ctx.maxHoldsPerUser);
+      if (result.kind === 'no-seat') throw seatNotFound(scheduleId, seatId);
+      return result;
     },
+    { keepOnSuccess: ctx.keepLockOnSuccess },
   );
+  ctx.seatChanges.held({ scheduleId, concertId: schedule.concertId, seats: 1 });
+  try {
+    await ctx.holdExpiry.schedule(outcome.msUntilExpiry);
+  } catch (err) {
+    // The hold is committed; without its bucket's job the sweep expires it within HOLD_SWEEP_INTERVAL_MS.
+    ctx.warn({ err, reservationId: outcome.reservationId }, 'could not enqueue the hold expiry job');
+  }
+  return {
+    reservationId: outcome.reservationId,
+    scheduleId,
+    seatId,
+    price: Number(outcome.price),
+    status: 'PROGRESS',
+    expiresAt: outcome.expiresAt,
+  };
 }
 
 export interface ReservationView {

@@ -1,8 +1,18 @@
-import { Prisma, type PrismaClient } from '@concert/db';
+import type { PrismaClient } from '@concert/db';
 import { AppError } from '@concert/http';
 import type { TokenClaims } from '@concert/queue-core';
-import { tokenNotActive } from '../plugins/token-gate.ts';
-import { type Answer, hashRequest, runIdempotent } from './idempotency.ts';
+import {
+  type HotSql,
+  IDEMPOTENCY_INDEX,
+  isDuplicateOn,
+  isRetryableSqlConflict,
+  type PaymentBatchResult,
+  type PaymentDecision,
+} from '../db/hot-sql.ts';
+import { insufficientBalance, notPayable, reservationNotFound, tokenNotActive } from '../errors.ts';
+import type { CatalogCache } from './catalog-cache.ts';
+import { type Answer, findStoredAnswer, hashRequest, replayStored } from './idempotency.ts';
+import { countBySchedule, type SeatChange, type SeatChanges } from './seat-changes.ts';
 
 export const PAYMENTS_ENDPOINT = 'payments';
 
@@ -18,104 +28,92 @@ export function hashPaymentRequest(reservationIds: number[]): string {
   return hashRequest({ reservationIds: [...reservationIds].sort((a, b) => a - b) });
 }
 
-const notPayable = () =>
-  new AppError(
-    'RESERVATION_NOT_PAYABLE',
-    409,
-    'a reservation is expired, already paid, or past its expiresAt',
-  );
+export interface PaymentContext {
+  sql: HotSql;
+  catalog: CatalogCache;
+  prisma: PrismaClient;
+  seatChanges: SeatChanges;
+}
+
+/** Attempts of a payment that InnoDB chose as a deadlock victim (the rollback undid all of it). */
+const MAX_ATTEMPTS = 3;
 
 /**
- * Pays for held seats: all or nothing, in one transaction. The idempotency key (if any) is claimed
- * first; then the reservations are locked, checked, and completed only if still payable, and the
- * balance is taken by a conditional decrement, so that neither an expiry racing the payment nor a
- * concurrent charge or payment can leave a half-paid or negative state.
+ * Pays for held seats: all or nothing, in one transaction of two round trips (hot-sql.ts). The batch
+ * claims the idempotency key first, locks the reservations (and no schedule row), takes the balance by
+ * a conditional decrement, writes the Payment and ledger rows and completes the reservations, each
+ * statement conditional on the ones before. The checks below read what it did; the second round trip
+ * stores the answer with the claim and commits, or rolls everything back.
+ *
+ * A duplicate claim means a request with the same key committed first (a concurrent one waits on the
+ * claim's row lock until then): its stored answer is replayed.
  */
 export async function payForReservations(
-  prisma: PrismaClient,
-  txMaxWaitMs: number,
+  ctx: PaymentContext,
   claims: TokenClaims,
   reservationIds: number[],
   idempotencyKey: string | undefined,
 ): Promise<Answer<PaymentBody> & { isReplay: boolean }> {
   const { userId } = claims;
-  const scope = {
-    userId,
-    endpoint: PAYMENTS_ENDPOINT,
-    key: idempotencyKey,
-    requestHash: hashPaymentRequest(reservationIds),
-  };
-  const ids = Prisma.join(reservationIds);
+  const requestHash = hashPaymentRequest(reservationIds);
+  const claim =
+    idempotencyKey === undefined
+      ? undefined
+      : { endpoint: PAYMENTS_ENDPOINT, key: idempotencyKey, requestHash };
 
-  return runIdempotent<PaymentBody>(prisma, { maxWaitMs: txMaxWaitMs }, scope, async (tx) => {
-    const rows = await tx.$queryRaw<
-      {
-        id: number;
-        userId: number;
-        concertId: number;
-        scheduleId: number;
-        status: string;
-        price: bigint;
-        isPayable: bigint | number;
-      }[]
-    >`
-      SELECT r.reservation_id AS id, r.user_id AS userId, cs.concert_id AS concertId,
-             r.concert_schedule_id AS scheduleId, r.status, r.seat_price AS price,
-             (r.status = 'PROGRESS' AND r.expires_at > NOW(3)) AS isPayable
-        FROM Reservation r JOIN Concert_Schedule cs ON cs.concert_schedule_id = r.concert_schedule_id
-       WHERE r.reservation_id IN (${ids})
-       ORDER BY r.reservation_id
-         FOR UPDATE`;
-    // Another user's reservation reads as unknown: its existence is none of the caller's business.
-    const own = rows.filter((r) => Number(r.userId) === userId);
-    if (own.some((r) => Number(r.concertId) !== claims.concertId)) {
-      throw tokenNotActive('a reservation belongs to another concert than the queue token');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let sold: SeatChange[] = [];
+      const answer = await ctx.sql.pay<PaymentBody>({ userId, reservationIds, claim }, async (result) => {
+        const decision = await decide(ctx.catalog, claims, reservationIds, result);
+        sold = countBySchedule(
+          result.rows.map((r) => ({ scheduleId: r.scheduleId, concertId: claims.concertId })),
+        );
+        return decision;
+      });
+      ctx.seatChanges.sold(sold);
+      return { ...answer, isReplay: false };
+    } catch (error) {
+      if (claim && isDuplicateOn(error, IDEMPOTENCY_INDEX)) {
+        const winner = await findStoredAnswer<PaymentBody>(ctx.prisma, { userId, ...claim });
+        if (!winner) {
+          throw new AppError('UNAVAILABLE', 503, 'a request with this Idempotency-Key is in progress', 1);
+        }
+        return { ...replayStored(winner, requestHash), isReplay: true };
+      }
+      if (attempt >= MAX_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
-    if (own.length !== reservationIds.length) {
-      throw new AppError('RESERVATION_NOT_FOUND', 404, 'a reservation is unknown or not yours');
-    }
-    if (own.some((r) => Number(r.isPayable) !== 1)) throw notPayable();
-
-    const total = own.reduce((sum, r) => sum + BigInt(r.price), 0n);
-    const debited = await tx.$executeRaw`
-      UPDATE Balance SET \`value\` = \`value\` - ${total}, updated_at = NOW(3)
-       WHERE user_id = ${userId} AND \`value\` >= ${total}`;
-    if (debited !== 1)
-      throw new AppError('INSUFFICIENT_BALANCE', 409, `the balance is below the total of ${total}`);
-
-    const scheduleId = findSingleSchedule(own);
-    await tx.$executeRaw`
-      INSERT INTO Payment (user_id, concert_schedule_id, amount, created_at)
-      VALUES (${userId}, ${scheduleId}, ${total}, NOW(3))`;
-    const [created] = await tx.$queryRaw<{ paymentId: bigint | number; balance: bigint }[]>`
-      SELECT LAST_INSERT_ID() AS paymentId, \`value\` AS balance FROM Balance WHERE user_id = ${userId} FOR UPDATE`;
-    if (!created) throw new Error('the payment row is not readable');
-    const paymentId = Number(created.paymentId);
-
-    // Conditional once more: the rows are locked, but the rule lives in the statement that writes them.
-    const completed = await tx.$executeRaw`
-      UPDATE Reservation SET status = 'COMPLETED', confirmed_at = NOW(3), payment_id = ${paymentId}
-       WHERE reservation_id IN (${ids}) AND user_id = ${userId} AND status = 'PROGRESS' AND expires_at > NOW(3)`;
-    if (completed !== reservationIds.length) throw notPayable();
-
-    await tx.$executeRaw`
-      INSERT INTO Balance_Ledger (user_id, kind, amount, balance_after, payment_id, created_at)
-      VALUES (${userId}, 'PAYMENT', ${-total}, ${created.balance}, ${paymentId}, NOW(3))`;
-
-    return {
-      statusCode: 201,
-      body: { paymentId, reservationIds, amount: Number(total), balance: Number(created.balance) },
-    };
-  });
+  }
 }
 
-/**
- * The schedule a payment records: the one date all its reservations are on, or null when they span
- * several dates of the concert. One value would then be false, and Reservation.concert_schedule_id
- * already keeps each reservation's date, so null is the honest record.
- */
-function findSingleSchedule(reservations: { scheduleId: number }[]): number | null {
-  const scheduleIds = new Set(reservations.map((r) => Number(r.scheduleId)));
-  const [only] = scheduleIds;
-  return scheduleIds.size === 1 && only !== undefined ? only : null;
+/** Reads what the batch did, in the contract's order of refusals; a throw rolls it all back. */
+async function decide(
+  catalog: CatalogCache,
+  claims: TokenClaims,
+  reservationIds: number[],
+  result: PaymentBatchResult,
+): Promise<PaymentDecision<PaymentBody>> {
+  // Another user's reservation reads as unknown: its existence is none of the caller's business.
+  const own = result.rows.filter((r) => r.userId === claims.userId);
+  for (const scheduleId of new Set(own.map((r) => r.scheduleId))) {
+    const schedule = await catalog.schedule(scheduleId);
+    if (schedule?.concertId !== claims.concertId) {
+      throw tokenNotActive('a reservation belongs to another concert than the queue token');
+    }
+  }
+  if (own.length !== reservationIds.length) throw reservationNotFound();
+  if (own.some((r) => !r.payable) || result.payableCount !== reservationIds.length) throw notPayable();
+  if (!result.debited) throw insufficientBalance(result.total);
+  // Conditional once more: the rows are locked, but the rule lives in the statement that writes them.
+  if (result.paymentId === null || result.completed !== reservationIds.length) throw notPayable();
+  return {
+    statusCode: 201,
+    body: {
+      paymentId: result.paymentId,
+      reservationIds,
+      amount: Number(result.total),
+      balance: Number(result.balance),
+    },
+  };
 }

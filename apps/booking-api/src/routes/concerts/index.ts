@@ -1,6 +1,6 @@
 import { AppError, problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { tokenNotActive } from '../../plugins/token-gate.ts';
+import { tokenNotActive } from '../../errors.ts';
 import { ConcertList, ConcertParams, ScheduleList } from '../../schemas/concerts.ts';
 import { concertExists, listConcerts, listSchedules } from '../../services/catalog.ts';
 

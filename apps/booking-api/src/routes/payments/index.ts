@@ -1,7 +1,7 @@
 import type { BookingConfig } from '@concert/config';
 import { problemResponses } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { tokenNotActive } from '../../plugins/token-gate.ts';
+import { tokenNotActive } from '../../errors.ts';
 import { IdempotencyHeaders } from '../../schemas/idempotency.ts';
 import { PaymentResponse, paymentBody } from '../../schemas/payments.ts';
 import { findStoredAnswer } from '../../services/idempotency.ts';
@@ -13,6 +13,12 @@ import {
 } from '../../services/payments.ts';
 
 const paymentRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (app, opts) => {
+  const paymentContext = {
+    sql: app.sql,
+    catalog: app.catalog,
+    prisma: app.prisma,
+    seatChanges: app.seatChanges,
+  };
   app.post(
     '/v1/payments',
     {
@@ -43,20 +49,15 @@ const paymentRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = asyn
         throw tokenNotActive('the queue token is not ACTIVE');
       }
 
-      const answer = await payForReservations(app.prisma, app.txMaxWaitMs, claims, reservationIds, key);
+      const answer = await payForReservations(paymentContext, claims, reservationIds, key);
       // A replay changed nothing, so it must not spend the caller's current token either: that may be a
       // later session of the same user.
       if (!answer.isReplay) {
-        // Committed. What follows frees the queue slot and drops the expiry jobs; neither may fail the
-        // payment: a token left ACTIVE expires with its TTL, and a leftover job matches no row.
-        await Promise.all([
-          app.queue
-            .expireToken(claims, 'paid')
-            .catch((err: unknown) => request.log.warn({ err }, 'could not expire the paid token')),
-          app.holdExpiry
-            .cancel(reservationIds)
-            .catch((err: unknown) => request.log.warn({ err }, 'could not remove expiry jobs')),
-        ]);
+        // Committed. Freeing the queue slot may not fail the payment: a token left ACTIVE expires with
+        // its TTL. The expiry buckets stay: they are shared, and a paid hold matches no sweep.
+        await app.queue
+          .expireToken(claims, 'paid')
+          .catch((err: unknown) => request.log.warn({ err }, 'could not expire the paid token'));
       }
       // 201, or a replay's stored status, which is the same 201.
       return reply.status(answer.statusCode as 201).send(answer.body);

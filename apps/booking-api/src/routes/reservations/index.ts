@@ -1,15 +1,24 @@
 import type { BookingConfig } from '@concert/config';
 import { AppError, problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { assertTokenConcert } from '../../plugins/token-gate.ts';
+import { assertTokenConcert } from '../../errors.ts';
 import { HoldBody, HoldResponse, Reservation, ReservationParams } from '../../schemas/reservations.ts';
-import { createHold, findHoldTarget, findReservation } from '../../services/holds.ts';
-
-const seatNotFound = (scheduleId: number, seatId: number) =>
-  new AppError('SEAT_NOT_FOUND', 404, `no seat ${seatId} in schedule ${scheduleId}`);
+import { findReservation, type HoldContext, holdSeat } from '../../services/holds.ts';
 
 const reservationRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (app, opts) => {
   const { config } = opts;
+  const holdContext: HoldContext = {
+    sql: app.sql,
+    catalog: app.catalog,
+    seatLocks: app.seatLocks,
+    holdExpiry: app.holdExpiry,
+    seatChanges: app.seatChanges,
+    ttlSeconds: config.HOLD_TTL_SECONDS,
+    maxHoldsPerUser: config.MAX_HOLDS_PER_USER,
+    // A won seat stays held for HOLD_TTL_SECONDS; a shorter lease may as well keep refusing it.
+    keepLockOnSuccess: config.SEAT_LOCK_TTL_MS <= config.HOLD_TTL_SECONDS * 1000,
+    warn: (obj, msg) => app.log.warn(obj, msg),
+  };
 
   app.post(
     '/v1/reservations',
@@ -21,42 +30,9 @@ const reservationRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = 
       },
     },
     async (request, reply) => {
-      const { scheduleId, seatId } = request.body;
-      const { userId } = request.claims!;
-      const target = await findHoldTarget(app.prisma, scheduleId, seatId);
-      if (!target) throw seatNotFound(scheduleId, seatId);
-      assertTokenConcert(request.claims!, target.concertId);
-      if (target.seatId === null) throw seatNotFound(scheduleId, seatId);
-
-      const hold = await app.seatLocks.withSeatLock(
-        seatId,
-        () =>
-          createHold(app.prisma, {
-            userId,
-            scheduleId,
-            seatId,
-            ttlSeconds: config.HOLD_TTL_SECONDS,
-            maxHoldsPerUser: config.MAX_HOLDS_PER_USER,
-            txMaxWaitMs: app.txMaxWaitMs,
-          }),
-        // A won seat stays held for HOLD_TTL_SECONDS; a shorter lease may as well keep refusing it.
-        { keepOnSuccess: config.SEAT_LOCK_TTL_MS <= config.HOLD_TTL_SECONDS * 1000 },
-      );
-      try {
-        await app.holdExpiry.schedule(hold.reservationId, hold.msUntilExpiry);
-      } catch (err) {
-        // The hold is committed; without its job the sweep expires it within HOLD_SWEEP_INTERVAL_MS.
-        request.log.warn({ err, reservationId: hold.reservationId }, 'could not enqueue the hold expiry job');
-      }
+      const hold = await holdSeat(holdContext, request.claims!, request.body);
       reply.status(201);
-      return {
-        reservationId: hold.reservationId,
-        scheduleId: hold.scheduleId,
-        seatId: hold.seatId,
-        price: hold.price,
-        status: hold.status,
-        expiresAt: hold.expiresAt.toISOString(),
-      };
+      return { ...hold, expiresAt: hold.expiresAt.toISOString() };
     },
   );
 

@@ -1,8 +1,7 @@
-import { AppError, problemResponses, toId } from '@concert/http';
+import { problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { assertTokenConcert } from '../../plugins/token-gate.ts';
+import { assertTokenConcert, scheduleNotFound } from '../../errors.ts';
 import { ScheduleParams, SeatList } from '../../schemas/schedules.ts';
-import { findScheduleConcert, listSeats } from '../../services/catalog.ts';
 
 const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -14,12 +13,15 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SeatList, ...problemResponses(400, 401, 403, 404, 429, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scheduleId = toId(request.params.scheduleId);
-      const concertId = await findScheduleConcert(app.prisma, scheduleId);
-      if (concertId === null) throw new AppError('SCHEDULE_NOT_FOUND', 404, `no schedule ${scheduleId}`);
-      assertTokenConcert(request.claims!, concertId);
-      return listSeats(app.prisma, scheduleId);
+      const schedule = await app.catalog.schedule(scheduleId);
+      if (!schedule) throw scheduleNotFound(scheduleId);
+      assertTokenConcert(request.claims!, schedule.concertId);
+      // Already JSON (the micro-cache keeps the serialized list), so Fastify sends it as it is.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send((await app.seatLists.get(scheduleId)) as never);
     },
   );
 };

@@ -1,0 +1,55 @@
+import type { BookingConfig } from '@concert/config';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { listSeats } from '../services/catalog.ts';
+import { type CatalogCache, createCatalogCache } from '../services/catalog-cache.ts';
+import { createSeatChanges, type SeatChangeListener, type SeatChanges } from '../services/seat-changes.ts';
+import { createSeatListCache, type SeatListCache } from '../services/seat-list-cache.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Schedule → concert and seat → price, in memory (the catalog never changes after creation). */
+    catalog: CatalogCache;
+    /** The seat lists' micro-cache. */
+    seatLists: SeatListCache;
+    /** Where holds and releases are told, for everything derived from seat states. */
+    seatChanges: SeatChanges;
+  }
+}
+
+/** The in-process views of the catalog, and the hub that keeps the derived ones current. */
+async function catalogPlugin(
+  app: FastifyInstance,
+  opts: { config: BookingConfig; listeners?: SeatChangeListener[] },
+) {
+  const { config } = opts;
+  app.decorate(
+    'catalog',
+    createCatalogCache(app.prisma, {
+      maxSchedules: config.CATALOG_CACHE_SCHEDULES,
+      unknownTtlMs: config.CATALOG_UNKNOWN_TTL_MS,
+    }),
+  );
+  const seatLists = createSeatListCache(
+    async (scheduleId) => Buffer.from(JSON.stringify(await listSeats(app.prisma, scheduleId))),
+    { ttlMs: config.SEAT_LIST_CACHE_MS, maxSchedules: config.CATALOG_CACHE_SCHEDULES },
+  );
+  app.decorate('seatLists', seatLists);
+  app.decorate(
+    'seatChanges',
+    createSeatChanges([
+      {
+        held: (change) => seatLists.invalidate(change.scheduleId),
+        sold: (changes) => {
+          for (const c of changes) seatLists.invalidate(c.scheduleId);
+        },
+        released: (changes) => {
+          for (const c of changes) seatLists.invalidate(c.scheduleId);
+        },
+      },
+      ...(opts.listeners ?? []),
+    ]),
+  );
+}
+
+export default fp(catalogPlugin, { name: 'catalog', dependencies: ['prisma'], fastify: '5.x' });
