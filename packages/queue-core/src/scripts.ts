@@ -11,6 +11,7 @@ const SCRIPTS = {
   queueOpenRoom: { file: 'open-room.lua', keys: 2 },
   queueCloseRoom: { file: 'close-room.lua', keys: 7 },
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
+  queueReadStatuses: { file: 'read-statuses.lua', keys: 7 },
 } as const;
 
 type Arg = string | number;
@@ -26,6 +27,7 @@ declare module 'ioredis' {
     queueOpenRoom(...args: Arg[]): Result<number[], Context>;
     queueCloseRoom(...args: Arg[]): Result<number, Context>;
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
+    queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
   }
 }
 

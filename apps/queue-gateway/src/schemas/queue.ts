@@ -27,3 +27,9 @@ export const JoinResponse = Type.Intersect([
     expiresAt: Type.Optional(Type.String()),
   }),
 ]);
+
+/** `GET /v1/queue/stream`: Server-Sent Events, `event: status` with a QueueStatus in `data`. */
+export const EventStream = {
+  description: 'Server-Sent Events: `event: status` with a QueueStatus as JSON in `data`; `: ping` comments',
+  content: { 'text/event-stream': { schema: Type.String() } },
+};

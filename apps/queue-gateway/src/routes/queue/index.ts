@@ -1,6 +1,6 @@
 import { AppError, NoBody, problemResponses } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
+import { EventStream, JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
 
 /** Seconds a client should wait before retrying a join into a full room. */
 const FULL_RETRY_AFTER_SECONDS = 30;
@@ -39,6 +39,25 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { response: { 200: QueueStatus, ...problemResponses(401, 429, 503) } },
     },
     async (request) => app.queue.pollToken(request.claims!),
+  );
+
+  app.get(
+    '/v1/queue/stream',
+    {
+      preHandler: app.requireQueueToken,
+      schema: { response: { 200: EventStream, ...problemResponses(401, 429, 503) } },
+    },
+    async (request, reply) => {
+      // Read before any byte is sent: a Redis failure is still a problem+json 503, not a broken stream.
+      const first = await app.queue.pollToken(request.claims!);
+      reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-store')
+        // Proxies such as nginx would otherwise buffer the events.
+        .header('x-accel-buffering', 'no');
+      // A stream body: the schema's string type describes the document, not what is serialized.
+      return reply.send(app.streams.open(request.claims!, first) as unknown as string);
+    },
   );
 
   app.delete(
