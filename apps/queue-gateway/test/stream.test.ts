@@ -1,3 +1,4 @@
+import { adjustSeatsLeft, setSeatsLeft } from '@concert/queue-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayWorld, type GatewayApp, join, openRoom, poll, sleep } from './helpers.ts';
 
@@ -176,6 +177,22 @@ describe('GET /v1/queue/stream', () => {
     await expectEventually(() => app.streams.count() === 1);
     again.close();
     await expectEventually(() => app.streams.count() === 0);
+  });
+
+  it('pushes soldOut when the last seat goes, and again when a seat comes back', async () => {
+    const concertId = 907;
+    await openRoom(app, concertId);
+    await setSeatsLeft(w.redis, concertId, 1, w.prefix);
+    const { token } = (await join(app, 701, concertId)).body;
+    const stream = openStream(url, token);
+    await stream.until(() => stream.statuses.length >= 1);
+    expect(stream.statuses[0]).toMatchObject({ status: 'WAITING', position: 1, soldOut: false });
+    await adjustSeatsLeft(w.redis, concertId, -1, w.prefix);
+    await stream.until(() => stream.statuses.at(-1)?.soldOut === true);
+    await adjustSeatsLeft(w.redis, concertId, 1, w.prefix);
+    await stream.until(() => stream.statuses.at(-1)?.soldOut === false);
+    expect(stream.statuses.map((s) => s.soldOut)).toEqual([false, true, false]);
+    stream.close();
   });
 
   it('sends `: ping` while nothing changes, and no repeated status', async () => {

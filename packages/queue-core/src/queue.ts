@@ -21,7 +21,14 @@ export const ROOM_FIELDS = [
 ] as const satisfies readonly (keyof RoomConfig)[];
 
 export type QueueStatus =
-  | { status: 'WAITING'; position: number; estimatedWaitSeconds: number; pollAfterMs: number }
+  | {
+      status: 'WAITING';
+      position: number;
+      estimatedWaitSeconds: number;
+      pollAfterMs: number;
+      /** Set by the gateway from its per-room cache of the concert's seats left. */
+      soldOut?: boolean;
+    }
   | { status: 'ACTIVE'; expiresAt: string }
   | { status: 'EXPIRED' };
 
@@ -124,6 +131,11 @@ export function createQueueCore(options: QueueCoreOptions) {
         maxLen,
       );
       return closed === 1;
+    },
+
+    /** The seats-left counts of several concerts, as raw strings (null = never set): one GET each. */
+    async readSeatsLeft(concertIds: readonly number[]): Promise<(string | null)[]> {
+      return Promise.all(concertIds.map((c) => redis.get(keys.room(c).seatsLeft)));
     },
 
     async listOpenRooms(): Promise<number[]> {

@@ -12,6 +12,7 @@ const SCRIPTS = {
   queueCloseRoom: { file: 'close-room.lua', keys: 7 },
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
   queueReadStatuses: { file: 'read-statuses.lua', keys: 7 },
+  queueAdjustSeatsLeft: { file: 'adjust-seats-left.lua', keys: 1 },
 } as const;
 
 type Arg = string | number;
@@ -28,6 +29,7 @@ declare module 'ioredis' {
     queueCloseRoom(...args: Arg[]): Result<number, Context>;
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
     queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
+    queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
   }
 }
 

@@ -86,10 +86,12 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
       concertId,
       subs.map((s) => s.claims),
     );
+    const isSoldOut = await app.soldOut.isSoldOut(concertId);
     const now = Date.now();
     subs.forEach((sub, i) => {
       if (sub.body.destroyed || sub.body.writableEnded) return;
-      const status = statuses[i]!;
+      const read = statuses[i]!;
+      const status = read.status === 'WAITING' ? { ...read, soldOut: isSoldOut } : read;
       if (changeKey(status) !== sub.lastKey && now - sub.lastEventAt >= minGapMs) send(sub, status, now);
       else if (now - sub.lastWriteAt >= pingMs) {
         sub.body.write(': ping\n\n');
@@ -159,4 +161,4 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   });
 }
 
-export default fp(streamsPlugin, { name: 'streams', dependencies: ['queue'], fastify: '5.x' });
+export default fp(streamsPlugin, { name: 'streams', dependencies: ['queue', 'sold-out'], fastify: '5.x' });

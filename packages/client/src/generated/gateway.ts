@@ -181,6 +181,7 @@ export interface paths {
                             estimatedWaitSeconds?: number;
                             pollAfterMs?: number;
                             expiresAt?: string;
+                            soldOut?: boolean;
                         };
                     };
                 };
@@ -200,6 +201,7 @@ export interface paths {
                             estimatedWaitSeconds?: number;
                             pollAfterMs?: number;
                             expiresAt?: string;
+                            soldOut?: boolean;
                         };
                     };
                 };
@@ -342,6 +344,8 @@ export interface paths {
                             position: number;
                             estimatedWaitSeconds: number;
                             pollAfterMs: number;
+                            /** @description true while no seat of any date is AVAILABLE */
+                            soldOut?: boolean;
                         } | {
                             /** @enum {string} */
                             status: "ACTIVE";
