@@ -16,6 +16,8 @@ import authPlugin from './plugins/auth.ts';
 import operationsPlugin from './plugins/operations.ts';
 import promoterPlugin from './plugins/promoter.ts';
 import queuePlugin from './plugins/queue.ts';
+import soldOutPlugin from './plugins/sold-out.ts';
+import streamsPlugin from './plugins/streams.ts';
 import adminRoutes from './routes/admin/queues.ts';
 import roomListRoutes from './routes/admin/rooms.ts';
 import healthRoutes from './routes/health/index.ts';
@@ -46,6 +48,8 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
     intervalMs: config.PROMOTER_INTERVAL_MS,
     batchMax: config.PROMOTER_BATCH_MAX,
   });
+  await app.register(soldOutPlugin);
+  await app.register(streamsPlugin, { tickMs: config.STREAM_TICK_MS, pingMs: config.STREAM_PING_MS });
   await app.register(healthRoutes);
   await app.register(queueRoutes);
   await app.register(adminRoutes);

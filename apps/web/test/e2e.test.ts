@@ -144,6 +144,11 @@ describe('a waiting fan on a desktop', () => {
     expect(ahead).toMatchObject({ status: 'WAITING', position: 1 });
 
     const { page } = await person(DESKTOP);
+    const queueCalls: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.includes('/v1/queue/')) queueCalls.push(path.replace(/^.*\/v1\/queue\//, ''));
+    });
     await page.goto(fanUrl(sale.concertId, await userTokenOf(303)));
     await eventually(() => page.getByTestId('position').textContent()).toBe('2');
     // The fragment's token is out of the address bar at once.
@@ -159,6 +164,8 @@ describe('a waiting fan on a desktop', () => {
       true,
     );
     await shot(page, 'position-1');
+    // The move came down the push stream: one stream opened, not a single poll.
+    expect(queueCalls).toEqual(['tokens', 'stream']);
 
     const firstPositionMs = await page.evaluate(
       () => performance.getEntriesByName('first-position')[0]?.startTime,

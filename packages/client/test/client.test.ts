@@ -35,7 +35,7 @@ function recordingFetch() {
 }
 
 describe('the typed client against both services', () => {
-  it('takes a fan from development login to a paid seat, polling where the gateway has no stream', async () => {
+  it('takes a fan from development login to a paid seat, following the gateway stream', async () => {
     const sale = await stack.createSale({ seats: 10, price: 70_000 });
     const recorded = recordingFetch();
     const gateway = createGatewayClient({ baseUrl: stack.gatewayUrl, fetch: recorded.fetch });
@@ -58,12 +58,9 @@ describe('the typed client against both services', () => {
       onStatus: (s, source) => seen.push([s.status, source]),
     });
     expect(final.status).toBe('ACTIVE');
-    // Whether the gateway streams or not, the watch ends on the same status.
-    const isStreamServed = seen.some(([, source]) => source === 'stream');
-    if (!isStreamServed) {
-      expect(recorded.calls.filter((c) => c.path === '/v1/queue/stream')).toHaveLength(1);
-      expect(seen.at(-1)).toEqual(['ACTIVE', 'poll']);
-    }
+    // The gateway serves the stream: the watch ends on it, with no poll.
+    expect(seen.at(-1)).toEqual(['ACTIVE', 'stream']);
+    expect(recorded.calls.filter((c) => c.path === '/v1/queue/status')).toHaveLength(0);
 
     const token = bearer(joined.token);
     const [schedule] = unwrap(

@@ -12,9 +12,7 @@ import {
 /**
  * The stream reader against a server that speaks the contract's `GET /v1/queue/stream` byte for
  * byte, in the awkward ways a real network delivers it: events cut across chunks, comments, a
- * dropped connection. It stands in for the gateway's route until this branch has it (issue 9); the
- * end-to-end test in client.test.ts runs against the real gateway and takes the stream when it is
- * served.
+ * dropped connection. The end-to-end test in client.test.ts follows the real gateway's stream.
  */
 type Handler = (req: IncomingMessage, res: ServerResponse, visit: number) => void;
 

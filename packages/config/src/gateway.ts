@@ -19,6 +19,10 @@ const schema = z
     // Most tokens one promotion tick admits or expires per room. A tick blocks Redis while it runs:
     // 1,000 took 8-12 ms and still admitted 83-113k a second (bench/README.md); 10,000 took 133 ms.
     PROMOTER_BATCH_MAX: int(1000, 1, 1_000_000),
+    // How often each room's push streams are read (one Redis call per room per tick), and the silence
+    // after which a stream gets `: ping` (the contract asks for one at least every 15 s).
+    STREAM_TICK_MS: int(125, 10, 500),
+    STREAM_PING_MS: int(10_000, 10, 15_000),
     // Cap on the lifecycle event stream per room (approximate MAXLEN); protects a noeviction Redis.
     QUEUE_EVENTS_MAXLEN: int(2_000_000, 1000),
   })

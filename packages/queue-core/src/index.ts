@@ -3,4 +3,5 @@ export * from './events.ts';
 export { createKeySpace, type KeySpace, type RoomKeys } from './keys.ts';
 export * from './queue.ts';
 export { registerQueueScripts } from './scripts.ts';
+export { adjustSeatsLeft, isSoldOutCount, seatsLeftKey, setSeatsLeft } from './seats-left.ts';
 export { createTokenCodec, InvalidTokenError, type TokenClaims, type TokenCodec } from './token.ts';

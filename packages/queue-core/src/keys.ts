@@ -27,6 +27,11 @@ export interface RoomKeys {
   admissions: string;
   /** STREAM: token lifecycle events, consumed by the booking API's journal worker. */
   events: string;
+  /**
+   * STRING: the concert's AVAILABLE seats, kept by the booking API (seats-left.ts); absent = unknown,
+   * never sold out. Not a room key: it survives a room's close.
+   */
+  seatsLeft: string;
 }
 
 export interface KeySpace {
@@ -61,6 +66,7 @@ export function createKeySpace(prefix = ''): KeySpace {
         unclaimed: `${base}:unclaimed`,
         admissions: `${base}:admissions`,
         events: `${base}:events`,
+        seatsLeft: `${base}:seats-left`,
       };
     },
     paidToken(concertId, userId, tokenId) {

@@ -21,7 +21,14 @@ export const ROOM_FIELDS = [
 ] as const satisfies readonly (keyof RoomConfig)[];
 
 export type QueueStatus =
-  | { status: 'WAITING'; position: number; estimatedWaitSeconds: number; pollAfterMs: number }
+  | {
+      status: 'WAITING';
+      position: number;
+      estimatedWaitSeconds: number;
+      pollAfterMs: number;
+      /** Set by the gateway from its per-room cache of the concert's seats left. */
+      soldOut?: boolean;
+    }
   | { status: 'ACTIVE'; expiresAt: string }
   | { status: 'EXPIRED' };
 
@@ -57,6 +64,9 @@ export interface QueueCoreOptions {
   /** Approximate cap on each room's event stream. */
   eventsMaxLen?: number;
 }
+
+/** Tokens per read-statuses call: its ARGV and its one ZADD stay far below Lua's 8000-slot stack. */
+const READ_STATUSES_CHUNK = 1000;
 
 /** How long a payment-expired token may still read what it paid for. */
 const PAID_MARKER_SECONDS = 86_400;
@@ -123,6 +133,11 @@ export function createQueueCore(options: QueueCoreOptions) {
       return closed === 1;
     },
 
+    /** The seats-left counts of several concerts, as raw strings (null = never set): one GET each. */
+    async readSeatsLeft(concertIds: readonly number[]): Promise<(string | null)[]> {
+      return Promise.all(concertIds.map((c) => redis.get(keys.room(c).seatsLeft)));
+    },
+
     async listOpenRooms(): Promise<number[]> {
       return (await redis.smembers(keys.rooms())).map(Number).sort((a, b) => a - b);
     },
@@ -185,6 +200,44 @@ export function createQueueCore(options: QueueCoreOptions) {
       if (r[0] === 'WAITING') return toWaiting(Number(r[1]), String(r[2]), String(r[3]), String(r[4]));
       if (r[0] === 'ACTIVE') return toActive(r[1]!);
       return { status: 'EXPIRED' };
+    },
+
+    /**
+     * The statuses of many tokens of one room, in the order given, in one round trip per
+     * READ_STATUSES_CHUNK tokens; each WAITING one is refreshed as live, as a poll refreshes it.
+     * The push streams of a gateway instance call it once per room per tick.
+     */
+    async readStatuses(concertId: number, tokens: readonly TokenClaims[]): Promise<QueueStatus[]> {
+      const k = keys.room(concertId);
+      const out: QueueStatus[] = [];
+      for (let start = 0; start < tokens.length; start += READ_STATUSES_CHUNK) {
+        const chunk = tokens.slice(start, start + READ_STATUSES_CHUNK);
+        const args: (string | number)[] = [];
+        for (const t of chunk) args.push(t.userId, t.tokenId);
+        const r = await redis.queueReadStatuses(
+          k.room,
+          k.waiting,
+          k.seen,
+          k.active,
+          k.activeTokens,
+          k.events,
+          k.unclaimed,
+          maxLen,
+          ...args,
+        );
+        if (r.length === 0) {
+          for (const _ of chunk) out.push({ status: 'EXPIRED' });
+          continue;
+        }
+        const [rate, perSecond, idle] = [String(r[0]), String(r[1]), String(r[2])];
+        for (let i = 3; i < r.length; i += 2) {
+          const kind = r[i];
+          if (kind === 'W') out.push(toWaiting(Number(r[i + 1]), rate, perSecond, idle));
+          else if (kind === 'A') out.push(toActive(r[i + 1]!));
+          else out.push({ status: 'EXPIRED' });
+        }
+      }
+      return out;
     },
 
     /**

@@ -11,6 +11,8 @@ const SCRIPTS = {
   queueOpenRoom: { file: 'open-room.lua', keys: 2 },
   queueCloseRoom: { file: 'close-room.lua', keys: 7 },
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
+  queueReadStatuses: { file: 'read-statuses.lua', keys: 7 },
+  queueAdjustSeatsLeft: { file: 'adjust-seats-left.lua', keys: 1 },
 } as const;
 
 type Arg = string | number;
@@ -26,6 +28,8 @@ declare module 'ioredis' {
     queueOpenRoom(...args: Arg[]): Result<number[], Context>;
     queueCloseRoom(...args: Arg[]): Result<number, Context>;
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
+    queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
+    queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
   }
 }
 

@@ -10,6 +10,8 @@ const Waiting = Type.Object({
   position: Type.Integer({ minimum: 1 }),
   estimatedWaitSeconds: Type.Integer({ minimum: 0 }),
   pollAfterMs: Type.Integer({ minimum: 0 }),
+  // Always sent by this gateway; optional in the schema so that a client also reads an older one.
+  soldOut: Type.Optional(Type.Boolean({ description: 'true while no seat of any date is AVAILABLE' })),
 });
 const Active = Type.Object({ status: Type.Literal('ACTIVE'), expiresAt: Type.String() });
 const Expired = Type.Object({ status: Type.Literal('EXPIRED') });
@@ -25,5 +27,12 @@ export const JoinResponse = Type.Intersect([
     estimatedWaitSeconds: Type.Optional(Type.Integer()),
     pollAfterMs: Type.Optional(Type.Integer()),
     expiresAt: Type.Optional(Type.String()),
+    soldOut: Type.Optional(Type.Boolean()),
   }),
 ]);
+
+/** `GET /v1/queue/stream`: Server-Sent Events, `event: status` with a QueueStatus in `data`. */
+export const EventStream = {
+  description: 'Server-Sent Events: `event: status` with a QueueStatus as JSON in `data`; `: ping` comments',
+  content: { 'text/event-stream': { schema: Type.String() } },
+};

@@ -181,6 +181,7 @@ export interface paths {
                             estimatedWaitSeconds?: number;
                             pollAfterMs?: number;
                             expiresAt?: string;
+                            soldOut?: boolean;
                         };
                     };
                 };
@@ -200,6 +201,7 @@ export interface paths {
                             estimatedWaitSeconds?: number;
                             pollAfterMs?: number;
                             expiresAt?: string;
+                            soldOut?: boolean;
                         };
                     };
                 };
@@ -342,6 +344,8 @@ export interface paths {
                             position: number;
                             estimatedWaitSeconds: number;
                             pollAfterMs: number;
+                            /** @description true while no seat of any date is AVAILABLE */
+                            soldOut?: boolean;
                         } | {
                             /** @enum {string} */
                             status: "ACTIVE";
@@ -350,6 +354,106 @@ export interface paths {
                             /** @enum {string} */
                             status: "EXPIRED";
                         };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before retrying */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        /** @description Seconds to wait before retrying */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queue/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Push updates (Server-Sent Events)
+         * @description `event: status` with a QueueStatus whenever it changes, `: ping` at least every 15 s; ends after ACTIVE or EXPIRED.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Server-Sent Events: `event: status` with a QueueStatus as JSON in `data`; `: ping` comments */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
                     };
                 };
                 /** @description Unauthorized */

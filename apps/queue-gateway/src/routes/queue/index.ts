@@ -1,6 +1,6 @@
 import { AppError, NoBody, problemResponses } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
+import { EventStream, JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
 
 /** Seconds a client should wait before retrying a join into a full room. */
 const FULL_RETRY_AFTER_SECONDS = 30;
@@ -28,7 +28,8 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const token = app.tokens.signToken({ userId, concertId, tokenId: result.tokenId });
       reply.status(result.outcome === 'JOINED' ? 201 : 200);
-      return { token, concertId, userId, ...result.status } as typeof JoinResponse.static;
+      const status = await app.soldOut.withSoldOut(concertId, result.status);
+      return { token, concertId, userId, ...status } as typeof JoinResponse.static;
     },
   );
 
@@ -38,7 +39,30 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.requireQueueToken,
       schema: { response: { 200: QueueStatus, ...problemResponses(401, 429, 503) } },
     },
-    async (request) => app.queue.pollToken(request.claims!),
+    async (request) => {
+      const claims = request.claims!;
+      return app.soldOut.withSoldOut(claims.concertId, await app.queue.pollToken(claims));
+    },
+  );
+
+  app.get(
+    '/v1/queue/stream',
+    {
+      preHandler: app.requireQueueToken,
+      schema: { response: { 200: EventStream, ...problemResponses(401, 429, 503) } },
+    },
+    async (request, reply) => {
+      // Read before any byte is sent: a Redis failure is still a problem+json 503, not a broken stream.
+      const claims = request.claims!;
+      const first = await app.soldOut.withSoldOut(claims.concertId, await app.queue.pollToken(claims));
+      reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-store')
+        // Proxies such as nginx would otherwise buffer the events.
+        .header('x-accel-buffering', 'no');
+      // A stream body: the schema's string type describes the document, not what is serialized.
+      return reply.send(app.streams.open(claims, first) as unknown as string);
+    },
   );
 
   app.delete(

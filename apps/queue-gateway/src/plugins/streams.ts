@@ -1,0 +1,164 @@
+import { PassThrough } from 'node:stream';
+import type { QueueStatus, TokenClaims } from '@concert/queue-core';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    streams: StreamHub;
+  }
+}
+
+export interface StreamHub {
+  /**
+   * Opens a push stream for a token whose current status is `first`: that status is written at once,
+   * and the stream ends at once if it is ACTIVE or EXPIRED. Returns the body to send.
+   */
+  open(claims: TokenClaims, first: QueueStatus): PassThrough;
+  /** Open streams on this instance. */
+  count(): number;
+  /** One pass over every room's streams now (tests; the timer calls it too). */
+  runTick(): Promise<void>;
+}
+
+export interface StreamOptions {
+  /** How often each room's streams are read: a quarter of the contract's 500 ms spacing. */
+  tickMs?: number;
+  /** The contract's spacing between two status events of one stream. */
+  minGapMs?: number;
+  /** A `: ping` after this much silence; the contract asks for at least every 15 s. */
+  pingMs?: number;
+}
+
+interface Subscriber {
+  claims: TokenClaims;
+  body: PassThrough;
+  /** What the last event said, to send only changes: status, position and soldOut. */
+  lastKey: string;
+  lastEventAt: number;
+  lastWriteAt: number;
+}
+
+const isFinal = (s: QueueStatus) => s.status !== 'WAITING';
+
+/** The part of a status whose change is worth an event (an estimate alone moving is not). */
+function changeKey(s: QueueStatus): string {
+  if (s.status === 'WAITING') return `W:${s.position}:${'soldOut' in s ? s.soldOut : ''}`;
+  return s.status;
+}
+
+const eventText = (s: QueueStatus) => `event: status\ndata: ${JSON.stringify(s)}\n\n`;
+
+/**
+ * The push streams of one gateway instance, grouped by room. Each tick reads the statuses of all of a
+ * room's streams with one Redis call (per thousand streams), never one per stream, and that call also
+ * keeps the streamed tokens live: an open stream counts as polling.
+ */
+async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
+  const tickMs = opts.tickMs ?? 125;
+  const minGapMs = opts.minGapMs ?? 500;
+  const pingMs = opts.pingMs ?? 10_000;
+  const rooms = new Map<number, Set<Subscriber>>();
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let isStopped = false;
+  let lastErrorLog = 0;
+
+  function drop(sub: Subscriber) {
+    const room = rooms.get(sub.claims.concertId);
+    room?.delete(sub);
+    if (room?.size === 0) rooms.delete(sub.claims.concertId);
+  }
+
+  function send(sub: Subscriber, status: QueueStatus, now: number) {
+    sub.body.write(eventText(status));
+    sub.lastKey = changeKey(status);
+    sub.lastEventAt = now;
+    sub.lastWriteAt = now;
+    if (isFinal(status)) {
+      drop(sub);
+      sub.body.end();
+    }
+  }
+
+  async function tickRoom(concertId: number, subs: Subscriber[]) {
+    const statuses = await app.queue.readStatuses(
+      concertId,
+      subs.map((s) => s.claims),
+    );
+    const isSoldOut = await app.soldOut.isSoldOut(concertId);
+    const now = Date.now();
+    subs.forEach((sub, i) => {
+      if (sub.body.destroyed || sub.body.writableEnded) return;
+      const read = statuses[i]!;
+      const status = read.status === 'WAITING' ? { ...read, soldOut: isSoldOut } : read;
+      if (changeKey(status) !== sub.lastKey && now - sub.lastEventAt >= minGapMs) send(sub, status, now);
+      else if (now - sub.lastWriteAt >= pingMs) {
+        sub.body.write(': ping\n\n');
+        sub.lastWriteAt = now;
+      }
+    });
+  }
+
+  async function runTick() {
+    await Promise.all(
+      [...rooms].map(async ([concertId, set]) => {
+        try {
+          await tickRoom(concertId, [...set]);
+        } catch (err) {
+          // Redis down: the streams stay open and are read again next tick.
+          if (Date.now() - lastErrorLog > 5000) {
+            lastErrorLog = Date.now();
+            app.log.warn({ err, concertId }, 'stream tick failed');
+          }
+        }
+      }),
+    );
+  }
+
+  function schedule() {
+    if (isStopped || timer) return;
+    timer = setTimeout(() => {
+      inFlight = runTick().finally(() => {
+        inFlight = undefined;
+        timer = undefined;
+        if (rooms.size > 0) schedule();
+      });
+    }, tickMs);
+  }
+
+  const hub: StreamHub = {
+    open(claims, first) {
+      const body = new PassThrough();
+      const now = Date.now();
+      const sub: Subscriber = { claims, body, lastKey: '', lastEventAt: 0, lastWriteAt: now };
+      send(sub, first, now);
+      if (!isFinal(first)) {
+        let room = rooms.get(claims.concertId);
+        if (!room) {
+          room = new Set();
+          rooms.set(claims.concertId, room);
+        }
+        room.add(sub);
+        // Fastify destroys the body when the client goes away.
+        body.on('close', () => drop(sub));
+        schedule();
+      }
+      return body;
+    },
+    count: () => [...rooms.values()].reduce((n, s) => n + s.size, 0),
+    runTick,
+  };
+
+  app.decorate('streams', hub);
+  // Before the server closes: open streams would otherwise hold app.close() until their clients leave.
+  app.addHook('preClose', async () => {
+    isStopped = true;
+    clearTimeout(timer);
+    await inFlight;
+    for (const set of rooms.values()) for (const sub of set) sub.body.end();
+    rooms.clear();
+  });
+}
+
+export default fp(streamsPlugin, { name: 'streams', dependencies: ['queue', 'sold-out'], fastify: '5.x' });
