@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { listSeats } from '../services/catalog.ts';
 import { type CatalogCache, createCatalogCache } from '../services/catalog-cache.ts';
-import { createSeatChanges, type SeatChangeListener, type SeatChanges } from '../services/seat-changes.ts';
+import { createSeatChanges, type SeatChanges } from '../services/seat-changes.ts';
 import { createSeatListCache, type SeatListCache } from '../services/seat-list-cache.ts';
+import { createSeatsLeftWriter, type SeatsLeftWriter } from '../services/seats-left.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,15 +15,16 @@ declare module 'fastify' {
     seatLists: SeatListCache;
     /** Where holds and releases are told, for everything derived from seat states. */
     seatChanges: SeatChanges;
+    /** Each concert's count of seats left in Redis: the waiting room's `soldOut`. */
+    seatsLeft: SeatsLeftWriter;
   }
 }
 
 /** The in-process views of the catalog, and the hub that keeps the derived ones current. */
-async function catalogPlugin(
-  app: FastifyInstance,
-  opts: { config: BookingConfig; listeners?: SeatChangeListener[] },
-) {
+async function catalogPlugin(app: FastifyInstance, opts: { config: BookingConfig }) {
   const { config } = opts;
+  const seatsLeft = createSeatsLeftWriter(app.redis, config.REDIS_KEY_PREFIX, app.log);
+  app.decorate('seatsLeft', seatsLeft);
   app.decorate(
     'catalog',
     createCatalogCache(app.prisma, {
@@ -47,9 +49,9 @@ async function catalogPlugin(
           for (const c of changes) seatLists.invalidate(c.scheduleId);
         },
       },
-      ...(opts.listeners ?? []),
+      seatsLeft.listener,
     ]),
   );
 }
 
-export default fp(catalogPlugin, { name: 'catalog', dependencies: ['prisma'], fastify: '5.x' });
+export default fp(catalogPlugin, { name: 'catalog', dependencies: ['prisma', 'redis'], fastify: '5.x' });

@@ -1,7 +1,6 @@
 import type { BookingConfig } from '@concert/config';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { countBySchedule } from '../services/seat-changes.ts';
 import { startWorkers, type WorkerRuntime } from '../workers/index.ts';
 
 declare module 'fastify' {
@@ -23,9 +22,11 @@ async function workersPlugin(app: FastifyInstance, opts: { config: BookingConfig
       config: opts.config,
       prisma: app.prisma,
       logger: app.log,
+      // The workers move the seats-left counts themselves (so does a worker of its own); here the
+      // API's own views learn of the releases.
       onHoldReleased: (released) => {
         app.bookingMetrics.observeHoldRelease(released);
-        app.seatChanges.released(countBySchedule(released));
+        for (const r of released) app.seatLists.invalidate(r.scheduleId);
       },
     });
   });

@@ -85,9 +85,17 @@ async function msUntilBucketDue(prisma: PrismaClient, bucket: number): Promise<n
  * A bucket's job sweeps what is due; the sweep job does the same as a backstop, for holds whose bucket
  * was never enqueued or was lost (a crash between commit and enqueue, Redis losing its data).
  */
-export function createHoldProcessor(prisma: PrismaClient, onReleased?: HoldReleaseObserver) {
+export function createHoldProcessor(
+  prisma: PrismaClient,
+  onReleased?: HoldReleaseObserver,
+  afterSweep?: () => Promise<unknown>,
+) {
   return async function processHoldJob(job: Job<HoldJobData>, token?: string): Promise<{ expired: number }> {
-    if (job.name === SWEEP_JOB) return { expired: (await sweepExpiredHolds(prisma, onReleased)).released };
+    if (job.name === SWEEP_JOB) {
+      const { released } = await sweepExpiredHolds(prisma, onReleased);
+      await afterSweep?.();
+      return { expired: released };
+    }
     if (job.name !== EXPIRE_JOB || job.data.bucket === undefined) return { expired: 0 };
 
     const { released, more } = await sweepExpiredHolds(prisma, onReleased);

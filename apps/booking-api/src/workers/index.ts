@@ -4,7 +4,9 @@ import { createRedis } from '@concert/http';
 import { createKeySpace } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
-import { createHoldProcessor, type HoldReleaseObserver } from './hold-expiry.ts';
+import { countBySchedule } from '../services/seat-changes.ts';
+import { createSeatsLeftWriter } from '../services/seats-left.ts';
+import { createHoldProcessor, type HoldReleaseObserver, type ReleasedHold } from './hold-expiry.ts';
 import { createJournal, type Journal } from './journal.ts';
 import { createHoldQueue, HOLD_QUEUE, type HoldJobData, SWEEP_JOB, SWEEP_SCHEDULER_ID } from './queues.ts';
 
@@ -37,14 +39,32 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     logger,
     forBullMq: true,
   });
-  const holdWorker = new Worker<HoldJobData>(HOLD_QUEUE, createHoldProcessor(prisma, onHoldReleased), {
-    connection: bullConnection,
-    prefix: keys.bullPrefix(),
-    concurrency: config.HOLD_EXPIRY_CONCURRENCY,
-    // A crashed worker's job is picked up by another after this long; the sweep backs it up.
-    stalledInterval: 15_000,
-    maxStalledCount: 3,
-  });
+  const journalRedis = createRedis(config.REDIS_URL, { name: 'booking-journal', logger });
+  await journalRedis.connect();
+  // The released seats go back to their concerts' seats-left counts (the waiting room's soldOut), and
+  // a count Redis does not have is filled in from MySQL: now, and after every sweep.
+  const seatsLeft = createSeatsLeftWriter(journalRedis, config.REDIS_KEY_PREFIX, logger);
+  const fillSeatsLeft = () =>
+    seatsLeft
+      .fillMissing(prisma)
+      .catch((err: unknown) => logger.warn({ err }, 'could not fill in the seats-left counts'));
+  await fillSeatsLeft();
+  const observeReleased = (released: ReleasedHold[]) => {
+    seatsLeft.listener.released?.(countBySchedule(released));
+    onHoldReleased?.(released);
+  };
+  const holdWorker = new Worker<HoldJobData>(
+    HOLD_QUEUE,
+    createHoldProcessor(prisma, observeReleased, fillSeatsLeft),
+    {
+      connection: bullConnection,
+      prefix: keys.bullPrefix(),
+      concurrency: config.HOLD_EXPIRY_CONCURRENCY,
+      // A crashed worker's job is picked up by another after this long; the sweep backs it up.
+      stalledInterval: 15_000,
+      maxStalledCount: 3,
+    },
+  );
   holdWorker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'hold worker error'));
   holdWorker.on('failed', (job, err) =>
     logger.warn(
@@ -61,8 +81,6 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
   );
 
-  const journalRedis = createRedis(config.REDIS_URL, { name: 'booking-journal', logger });
-  await journalRedis.connect();
   const journal = createJournal({
     redis: journalRedis,
     prisma,
