@@ -5,6 +5,7 @@ import {
   problemJson,
   rateLimitPlugin,
   redisPlugin,
+  redisTargetOf,
   serverOptions,
   useStrictValidation,
 } from '@concert/http';
@@ -47,7 +48,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError });
   await app.register(operationsPlugin);
-  await app.register(redisPlugin, { url: config.REDIS_URL, name: 'booking-api' });
+  await app.register(redisPlugin, { target: redisTargetOf(config), name: 'booking-api' });
   await app.register(prismaPlugin, {
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
@@ -61,8 +62,8 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
   await app.register(catalogPlugin, { config });
   await app.register(usersPlugin);
   await app.register(tokenGatePlugin, { prefix: config.REDIS_KEY_PREFIX, secret: config.QUEUE_TOKEN_SECRET });
-  await app.register(redlockPlugin, { url: config.REDIS_URL, leaseMs: config.SEAT_LOCK_TTL_MS });
-  await app.register(holdQueuePlugin, { url: config.REDIS_URL, bullPrefix: keys.bullPrefix() });
+  await app.register(redlockPlugin, { target: redisTargetOf(config), leaseMs: config.SEAT_LOCK_TTL_MS });
+  await app.register(holdQueuePlugin, { target: redisTargetOf(config), bullPrefix: keys.bullPrefix() });
   await app.register(identityPlugin, { ...userTokenSettings(config), queueTokens: app.tokens });
   // Keyed as the gateway keys it: per queue token (user and concert), per user token, else per address.
   await app.register(rateLimitPlugin, {

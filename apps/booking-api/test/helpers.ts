@@ -11,7 +11,7 @@ import {
   createTestDatabase,
   createTestRedis,
   TEST_AUTH_SECRET,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
   type TestDatabase,
   testUserToken,
 } from '@concert/testing';
@@ -55,7 +55,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
     config(env = {}) {
       return loadBookingConfig({
         DATABASE_URL: db.url,
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         REDIS_KEY_PREFIX: r.prefix,
         QUEUE_TOKEN_SECRET: TEST_SECRET,
         AUTH_JWT_SECRET: TEST_AUTH_SECRET,

@@ -5,6 +5,7 @@ import {
   problemJson,
   rateLimitPlugin,
   redisPlugin,
+  redisTargetOf,
   serverOptions,
   useStrictValidation,
 } from '@concert/http';
@@ -32,7 +33,7 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   const { config } = opts;
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError: isRedisUnavailable });
-  await app.register(redisPlugin, { url: config.REDIS_URL, name: 'queue-gateway' });
+  await app.register(redisPlugin, { target: redisTargetOf(config), name: 'queue-gateway' });
   await app.register(queuePlugin, { config });
   await app.register(operationsPlugin);
   await app.register(authPlugin, { adminApiKey: config.ADMIN_API_KEY });

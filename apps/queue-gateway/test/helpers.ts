@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { type GatewayConfig, loadGatewayConfig } from '@concert/config';
 import {
   createTestPrefix,
+  createTestRedisClient,
   deleteKeysWithPrefix,
   TEST_AUTH_SECRET,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
   testUserToken,
 } from '@concert/testing';
 import { Redis } from 'ioredis';
@@ -18,7 +19,7 @@ export type GatewayApp = Awaited<ReturnType<typeof buildGatewayApp>>;
 /** Config for a test gateway: its own key prefix, no logs, promoter off unless asked for. */
 export function testConfig(prefix: string, env: Record<string, string> = {}): GatewayConfig {
   return loadGatewayConfig({
-    REDIS_URL: TEST_REDIS_URL,
+    ...TEST_REDIS_ENV,
     REDIS_KEY_PREFIX: prefix,
     QUEUE_TOKEN_SECRET: TEST_SECRET,
     AUTH_JWT_SECRET: TEST_AUTH_SECRET,
@@ -33,7 +34,7 @@ export function testConfig(prefix: string, env: Record<string, string> = {}): Ga
 /** One test file's world: a key prefix, a Redis for assertions, and gateways built on that prefix. */
 export async function createGatewayWorld(name: string) {
   const prefix = createTestPrefix(name);
-  const redis = new Redis(TEST_REDIS_URL, { protocol: 2 });
+  const redis = createTestRedisClient();
   const apps: GatewayApp[] = [];
 
   return {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
-import { createTestPrefix, TEST_AUTH_SECRET, TEST_REDIS_URL } from '@concert/testing';
+import { createTestPrefix, TEST_AUTH_SECRET, TEST_REDIS_ENV } from '@concert/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -189,7 +189,7 @@ describe('retries after Retry-After', () => {
     // A gateway of its own with a tiny rate limit: 2 requests a second per address.
     const app = await buildGatewayApp(
       loadGatewayConfig({
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         REDIS_KEY_PREFIX: createTestPrefix('client-retry'),
         QUEUE_TOKEN_SECRET: STACK_QUEUE_SECRET,
         AUTH_JWT_SECRET: TEST_AUTH_SECRET,

@@ -6,7 +6,7 @@ import {
   createTestDatabase,
   createTestRedis,
   TEST_AUTH_SECRET,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
   type TestDatabase,
 } from '@concert/testing';
 import type { Redis } from 'ioredis';
@@ -59,7 +59,7 @@ export async function startPlatformStack(
   const db = await createTestDatabase(name, { poolSize: 2 });
   const redis = await createTestRedis(name);
   const common = {
-    REDIS_URL: TEST_REDIS_URL,
+    ...TEST_REDIS_ENV,
     REDIS_KEY_PREFIX: redis.prefix,
     QUEUE_TOKEN_SECRET: STACK_QUEUE_SECRET,
     AUTH_JWT_SECRET: TEST_AUTH_SECRET,

@@ -10,6 +10,18 @@ export const commonFields = {
   HOST: z.string().default('0.0.0.0'),
   // Redis connection: the waiting rooms, queue-token state, seat locks and BullMQ.
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  // Redis Cluster seed nodes, `host:port,host:port,…`; when set, everything above goes to the cluster
+  // instead of REDIS_URL.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1))
+    .optional(),
   // Prefix of every Redis key, so that tests and several deployments can share one Redis; must match
   // across the services of one deployment.
   REDIS_KEY_PREFIX: z.string().default(''),

@@ -17,7 +17,13 @@ export {
   toProblem,
 } from './problem.ts';
 export { default as rateLimitPlugin, type RateLimitOptions } from './rate-limit.ts';
-export { type CreateRedisOptions, createRedis, type RedisLogger } from './redis.ts';
+export {
+  type CreateRedisOptions,
+  createRedis,
+  type RedisLogger,
+  type RedisTarget,
+  redisTargetOf,
+} from './redis.ts';
 export { isRedisUnavailable } from './redis-errors.ts';
 export { default as redisPlugin } from './redis-plugin.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';

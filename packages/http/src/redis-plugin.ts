@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import { createRedis } from './redis.ts';
+import { createRedis, type RedisTarget } from './redis.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,8 +10,8 @@ declare module 'fastify' {
   }
 }
 
-async function redisPlugin(app: FastifyInstance, opts: { url: string; name: string }) {
-  const redis = createRedis(opts.url, { name: opts.name, logger: app.log });
+async function redisPlugin(app: FastifyInstance, opts: { target: RedisTarget; name: string }) {
+  const redis = createRedis(opts.target, { name: opts.name, logger: app.log });
   await redis.connect();
   app.decorate('redis', redis);
   app.addHook('onClose', async () => {

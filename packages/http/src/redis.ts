@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisLogger {
   warn(obj: object, msg: string): void;
@@ -15,8 +15,28 @@ export interface CreateRedisOptions {
   forBullMq?: boolean;
 }
 
-/** The one factory for Redis connections: a retry strategy and an `error` listener, always. */
-export function createRedis(url: string, options: CreateRedisOptions): Redis {
+/** Where a service's Redis is: one server, or a cluster's seed nodes (`host:port`). */
+export interface RedisTarget {
+  url: string;
+  clusterNodes?: string[] | undefined;
+}
+
+/** The target a service's config names: REDIS_CLUSTER_NODES when set, else REDIS_URL. */
+export function redisTargetOf(config: {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: string[] | undefined;
+}): RedisTarget {
+  return { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+}
+
+/**
+ * The one factory for Redis connections: a retry strategy and an `error` listener, always. On a
+ * cluster it is an ioredis `Cluster`, typed as `Redis`: both expose the same commands, scripts and
+ * pipelines, and every multi-key command and script of this project stays within one hash slot.
+ */
+export function createRedis(target: RedisTarget | string, options: CreateRedisOptions): Redis {
+  const { url, clusterNodes } =
+    typeof target === 'string' ? { url: target, clusterNodes: undefined } : target;
   const redisOptions: RedisOptions = {
     connectionName: options.name,
     // Keep the v5 wire protocol: the Lua replies and BullMQ are written against RESP2 shapes.
@@ -27,7 +47,17 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
       ? { maxRetriesPerRequest: null }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 }),
   };
-  const redis = new Redis(url, redisOptions);
+  const redis =
+    clusterNodes && clusterNodes.length > 0
+      ? (new Cluster(clusterNodes.map(parseNode), {
+          redisOptions,
+          lazyConnect: true,
+          clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+          ...(options.forBullMq ? {} : { enableOfflineQueue: false }),
+          // Writes and reads go to the masters: the waiting rooms need read-your-writes.
+          scaleReads: 'master',
+        }) as unknown as Redis)
+      : new Redis(url, redisOptions);
   let lastLogged = 0;
   redis.on('error', (err: Error) => {
     // ioredis emits an error on every failed reconnect; one line every 5 s is enough to see it.
@@ -37,4 +67,9 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
     options.logger?.warn({ err: { message: err.message }, redis: options.name }, 'redis connection error');
   });
   return redis;
+}
+
+function parseNode(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
 }

@@ -75,7 +75,8 @@ export function createKeySpace(prefix = ''): KeySpace {
     rooms: () => `${prefix}q:rooms`,
     seatLock: (seatId) => `${prefix}lock:seat:${seatId}`,
     journalLock: () => `${prefix}lock:journal`,
-    bullPrefix: () => `${prefix}bull`,
+    // Hash-tagged: on a cluster, BullMQ needs every key of a queue in one slot.
+    bullPrefix: () => `{${prefix}bull}`,
     rateLimit: () => `${prefix}rl:`,
   };
 }

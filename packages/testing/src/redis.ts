@@ -1,30 +1,60 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Redis as IORedis } from 'ioredis';
+import { Cluster, Redis as IORedis } from 'ioredis';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Seed nodes of a Redis Cluster (`host:port,…`). When set, the suites run against the cluster: the
+ * services get it as REDIS_CLUSTER_NODES and the tests' own connections are cluster clients.
+ */
+export const TEST_REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES || undefined;
+
+/** The Redis settings of a service under test: the cluster when the suite runs on one. */
+export const TEST_REDIS_ENV: Record<string, string> = {
+  REDIS_URL: TEST_REDIS_URL,
+  ...(TEST_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES } : {}),
+};
+
+/** A plain connection of the tests' own (set-up and assertions): a cluster client on a cluster. */
+export function createTestRedisClient(): Redis {
+  if (!TEST_REDIS_CLUSTER_NODES) return new IORedis(TEST_REDIS_URL, { protocol: 2 });
+  const nodes = TEST_REDIS_CLUSTER_NODES.split(',').map((n) => {
+    const at = n.lastIndexOf(':');
+    return { host: n.slice(0, at), port: Number(n.slice(at + 1)) };
+  });
+  return new Cluster(nodes, { redisOptions: { protocol: 2 }, scaleReads: 'master' }) as unknown as Redis;
+}
 
 /** A unique key prefix per test file, so that files running side by side never see each other's keys. */
 export function createTestPrefix(name: string): string {
   return `test:${name}:${randomUUID().slice(0, 8)}:`;
 }
 
-/** Deletes every key under a test prefix. Tests only: SCAN never runs on a request path. */
+/**
+ * Deletes every key under a test prefix, on every master of a cluster. Tests only: SCAN never runs
+ * on a request path. Glob characters in the prefix are escaped, so it matches only itself.
+ */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.unlink(...found);
-  } while (cursor !== '0');
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  const cluster = redis as unknown as Cluster | Redis;
+  const servers: Redis[] = cluster instanceof Cluster ? cluster.nodes('master') : [redis];
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, found] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      // One key at a time: on a cluster, keys of one UNLINK must share a slot.
+      await Promise.all(found.map((key: string) => server.unlink(key)));
+    } while (cursor !== '0');
+  }
 }
 
 /** A plain connection for test assertions and set-up, with the prefix it should use. */
 export async function createTestRedis(
   name: string,
 ): Promise<{ redis: Redis; prefix: string; close(): Promise<void> }> {
-  const redis = new IORedis(TEST_REDIS_URL, { protocol: 2, lazyConnect: true });
-  await redis.connect();
+  const redis = createTestRedisClient();
   const prefix = createTestPrefix(name);
   return {
     redis,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { buildBookingApp } from '@concert/booking-api';
 import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
-import { createTestDatabase, createTestRedis, TEST_AUTH_SECRET, TEST_REDIS_URL } from '@concert/testing';
+import { createTestDatabase, createTestRedis, TEST_AUTH_SECRET, TEST_REDIS_ENV } from '@concert/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport, type OnSaleReport, runOnSale } from '../src/index.ts';
 
@@ -32,7 +32,7 @@ describe('on-sale simulation (short run)', () => {
     );
     const gateway = await buildGatewayApp(
       loadGatewayConfig({
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         REDIS_KEY_PREFIX: redis.prefix,
         QUEUE_TOKEN_SECRET: SECRET,
         ...IDENTITY,
@@ -45,7 +45,7 @@ describe('on-sale simulation (short run)', () => {
     const booking = await buildBookingApp(
       loadBookingConfig({
         DATABASE_URL: db.url,
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         REDIS_KEY_PREFIX: redis.prefix,
         QUEUE_TOKEN_SECRET: SECRET,
         ...IDENTITY,

@@ -1,4 +1,4 @@
-import { createRedis } from '@concert/http';
+import { createRedis, type RedisTarget } from '@concert/http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { bucketJobId, createHoldQueue, EXPIRE_JOB, expiryBucket, type HoldQueue } from '../workers/queues.ts';
@@ -27,8 +27,8 @@ const BUCKET_SLACK_MS = 20;
  * request-path connection: a hold whose bucket cannot be enqueued still answers 201 (it is committed),
  * and the sweep expires it instead.
  */
-async function holdQueuePlugin(app: FastifyInstance, opts: { url: string; bullPrefix: string }) {
-  const connection = createRedis(opts.url, { name: 'booking-api-bullmq', logger: app.log });
+async function holdQueuePlugin(app: FastifyInstance, opts: { target: RedisTarget; bullPrefix: string }) {
+  const connection = createRedis(opts.target, { name: 'booking-api-bullmq', logger: app.log });
   const queue = createHoldQueue(connection, opts.bullPrefix);
   queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'hold queue error'));
   /** Buckets this instance enqueued (or is enqueueing), until their second has passed. */

@@ -1,4 +1,4 @@
-import { AppError, createRedis } from '@concert/http';
+import { AppError, createRedis, type RedisTarget } from '@concert/http';
 import { ExecutionError, type Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -49,8 +49,8 @@ async function lockedReason(error: ExecutionError): Promise<'locked' | 'unavaila
  * client it is given, and BullMQ defines scripts of the same names with other arguments, so a shared
  * connection would run one library's script for the other.
  */
-async function redlockPlugin(app: FastifyInstance, opts: { url: string; leaseMs: number }) {
-  const redis = createRedis(opts.url, { name: 'booking-api-locks', logger: app.log });
+async function redlockPlugin(app: FastifyInstance, opts: { target: RedisTarget; leaseMs: number }) {
+  const redis = createRedis(opts.target, { name: 'booking-api-locks', logger: app.log });
   await redis.connect();
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());

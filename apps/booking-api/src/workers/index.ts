@@ -1,6 +1,6 @@
 import type { BookingConfig } from '@concert/config';
 import type { PrismaClient } from '@concert/db';
-import { createRedis } from '@concert/http';
+import { createRedis, redisTargetOf } from '@concert/http';
 import { createKeySpace } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -34,12 +34,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
   const { config, prisma, logger, onHoldReleased } = opts;
   const keys = createKeySpace(config.REDIS_KEY_PREFIX);
 
-  const bullConnection = createRedis(config.REDIS_URL, {
+  const bullConnection = createRedis(redisTargetOf(config), {
     name: 'booking-worker-bullmq',
     logger,
     forBullMq: true,
   });
-  const journalRedis = createRedis(config.REDIS_URL, { name: 'booking-journal', logger });
+  const journalRedis = createRedis(redisTargetOf(config), { name: 'booking-journal', logger });
   await journalRedis.connect();
   // The released seats go back to their concerts' seats-left counts (the waiting room's soldOut), and
   // a count Redis does not have is filled in from MySQL: now, and after every sweep.
