@@ -260,6 +260,20 @@ describe('the seat list micro-cache', () => {
       const heldAt = Date.now();
       await waitFor(async () => (await statusOn(b)) === 'HELD', 2_000, 'the other instance to show HELD');
       expect(Date.now() - heldAt).toBeLessThan(1_500);
+
+      // Lists read while the instance's own holds drop them, again and again: every one answers 200
+      // (an invalidation must never fail the reads waiting on a load in flight).
+      const others = await Promise.all([7, 8, 9, 10].map((u) => activeToken(env, 1, u)));
+      const [lists, holds] = await Promise.all([
+        Promise.all(
+          Array.from({ length: 60 }, () =>
+            a.inject({ method: 'GET', url: '/v1/schedules/1/seats', headers: bearer(token) }),
+          ),
+        ),
+        Promise.all(others.map((t, i) => hold(a, t, seatId(1, 6 + i)))),
+      ]);
+      expect(holds.map((h) => h.statusCode)).toEqual([201, 201, 201, 201]);
+      expect(lists.map((l) => l.statusCode)).toEqual(lists.map(() => 200));
     } finally {
       await a.close();
       await b.close();

@@ -27,6 +27,9 @@ const schema = z
     WORKERS_INLINE: bool(true),
     // How often the sweep looks for holds whose expiry job was lost.
     HOLD_SWEEP_INTERVAL_MS: int(15_000, 100),
+    // How often each worker checks that Redis still has the sweep's scheduler (a Redis that restarted
+    // empty lost it) and re-creates it with the seats-left counts.
+    REDIS_LOSS_CHECK_MS: int(3000, 100, 600_000),
     // Hold-expiry jobs one worker process runs at once.
     HOLD_EXPIRY_CONCURRENCY: int(8, 1, 1000),
     // How often the journal reads the rooms' event streams when the last read found nothing.

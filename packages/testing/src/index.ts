@@ -2,3 +2,4 @@ export * from './identity.ts';
 export * from './jwks.ts';
 export * from './mysql.ts';
 export * from './redis.ts';
+export * from './redis-server.ts';

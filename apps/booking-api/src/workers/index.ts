@@ -75,11 +75,28 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
 
   // Every copy upserts the same scheduler: the sweep runs once per interval, whichever worker takes it.
   const schedulerQueue = createHoldQueue(bullConnection, keys.bullPrefix());
-  await schedulerQueue.upsertJobScheduler(
-    SWEEP_SCHEDULER_ID,
-    { every: config.HOLD_SWEEP_INTERVAL_MS },
-    { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
-  );
+  const upsertSweep = () =>
+    schedulerQueue.upsertJobScheduler(
+      SWEEP_SCHEDULER_ID,
+      { every: config.HOLD_SWEEP_INTERVAL_MS },
+      { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    );
+  await upsertSweep();
+  // A Redis that restarted empty (no persistence, or a failover to a replica that lagged) lost the
+  // scheduler, every bucket job and the seats-left counts. Each copy looks every few seconds (one
+  // command) and puts them back, so unpaid holds still expire in MySQL within a sweep interval or so.
+  const watchRedisLoss = setInterval(() => {
+    schedulerQueue
+      .getJobScheduler(SWEEP_SCHEDULER_ID)
+      .then(async (scheduler) => {
+        if (scheduler) return;
+        await upsertSweep();
+        await fillSeatsLeft();
+        logger.warn('the hold sweep scheduler was missing from Redis and has been re-created');
+      })
+      .catch(() => undefined);
+  }, config.REDIS_LOSS_CHECK_MS);
+  watchRedisLoss.unref();
 
   const journal = createJournal({
     redis: journalRedis,
@@ -97,6 +114,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     holdWorker,
     close() {
       closing ??= (async () => {
+        clearInterval(watchRedisLoss);
         await journal.stop();
         await holdWorker.close();
         await schedulerQueue.close();
