@@ -17,6 +17,7 @@ import authPlugin from './plugins/auth.ts';
 import operationsPlugin from './plugins/operations.ts';
 import promoterPlugin from './plugins/promoter.ts';
 import queuePlugin from './plugins/queue.ts';
+import replicasPlugin from './plugins/replicas.ts';
 import soldOutPlugin from './plugins/sold-out.ts';
 import streamsPlugin from './plugins/streams.ts';
 import adminRoutes from './routes/admin/queues.ts';
@@ -43,6 +44,11 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
     max: config.RATE_LIMIT_MAX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     clientKey: app.clientKeyOf,
+  });
+  await app.register(replicasPlugin, {
+    isEnabled: config.REPLICA_ENABLED,
+    maxLagMs: config.REPLICA_MAX_LAG_MS,
+    tickMs: config.REPLICA_TICK_MS,
   });
   await app.register(promoterPlugin, {
     isEnabled: config.PROMOTER_ENABLED,

@@ -23,6 +23,12 @@ const schema = z
     // after which a stream gets `: ping` (the contract asks for one at least every 15 s).
     STREAM_TICK_MS: int(125, 10, 500),
     STREAM_PING_MS: int(10_000, 10, 15_000),
+    // Polls answered from this instance's in-memory replica of each room's line (fed by the room's
+    // event stream), the largest lag such an answer may have, and the interval of the replica's one
+    // liveness write and room read per room.
+    REPLICA_ENABLED: bool(true),
+    REPLICA_MAX_LAG_MS: int(1000, 50, 10_000),
+    REPLICA_TICK_MS: int(250, 10, 5_000),
     // Cap on the lifecycle event stream per room (approximate MAXLEN); protects a noeviction Redis.
     QUEUE_EVENTS_MAXLEN: int(2_000_000, 1000),
   })

@@ -54,6 +54,15 @@ export interface PromoteResult {
   active: number;
 }
 
+/** What a line replica reads from Redis each tick (room-tick.lua); ids are stream entry ids. */
+export interface RoomTick {
+  rate: string;
+  admitPerSecond: string;
+  idleTimeoutSeconds: string;
+  firstEventId: string | null;
+  lastEventId: string | null;
+}
+
 /** Token states as the booking API's gate sees them. */
 export type TokenState = 'ACTIVE' | 'PAID' | 'INACTIVE';
 
@@ -136,6 +145,73 @@ export function createQueueCore(options: QueueCoreOptions) {
     /** The seats-left counts of several concerts, as raw strings (null = never set): one GET each. */
     async readSeatsLeft(concertIds: readonly number[]): Promise<(string | null)[]> {
       return Promise.all(concertIds.map((c) => redis.get(keys.room(c).seatsLeft)));
+    },
+
+    /**
+     * One line replica's tick for one room: writes the liveness of `userIds` (answered from memory)
+     * and reads the estimate's inputs and the event stream's bounds. Null when the room is closed.
+     */
+    async tickRoomReplica(concertId: number, userIds: readonly number[]): Promise<RoomTick | null> {
+      const k = keys.room(concertId);
+      let r: string[] = [];
+      for (let start = 0; start === 0 || start < userIds.length; start += READ_STATUSES_CHUNK) {
+        r = await redis.queueRoomTick(
+          k.room,
+          k.seen,
+          k.events,
+          ...userIds.slice(start, start + READ_STATUSES_CHUNK),
+        );
+        if (r.length === 0) return null;
+      }
+      return {
+        rate: r[0]!,
+        admitPerSecond: r[1]!,
+        idleTimeoutSeconds: r[2]!,
+        firstEventId: r[3] || null,
+        lastEventId: r[4] || null,
+      };
+    },
+
+    /** The newest event id of a room's stream (null when empty): where a replica's snapshot starts. */
+    async readLastEventId(concertId: number): Promise<string | null> {
+      const [last] = await redis.xrevrange(keys.room(concertId).events, '+', '-', 'COUNT', 1);
+      return last ? last[0] : null;
+    },
+
+    /**
+     * WAITING tokens with ids above `afterTokenId`, in line order, at most `count`, each with its last
+     * poll (Redis clock, ms): a replica's snapshot page. Two reads; a last poll only ever grows.
+     */
+    async readWaitingPage(concertId: number, afterTokenId: number, count: number) {
+      const k = keys.room(concertId);
+      const flat = await redis.zrangebyscore(
+        k.waiting,
+        `(${afterTokenId}`,
+        '+inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        count,
+      );
+      const out: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        out.push({ userId: Number(flat[i]), tokenId: Number(flat[i + 1]), lastSeenMs: 0 });
+      }
+      if (out.length > 0) {
+        const seen = await redis.zmscore(k.seen, ...out.map((t) => t.userId));
+        seen.forEach((s, i) => {
+          out[i]!.lastSeenMs = s === null ? 0 : Number(s);
+        });
+      }
+      return out;
+    },
+
+    /** Derives a WAITING status from a replica's position and the room's inputs. */
+    toWaitingStatus(
+      position: number,
+      tick: Pick<RoomTick, 'rate' | 'admitPerSecond' | 'idleTimeoutSeconds'>,
+    ) {
+      return toWaiting(position, tick.rate, tick.admitPerSecond, tick.idleTimeoutSeconds);
     },
 
     async listOpenRooms(): Promise<number[]> {

@@ -13,6 +13,7 @@ const SCRIPTS = {
   queueRoomStats: { file: 'room-stats.lua', keys: 4 },
   queueReadStatuses: { file: 'read-statuses.lua', keys: 7 },
   queueAdjustSeatsLeft: { file: 'adjust-seats-left.lua', keys: 1 },
+  queueRoomTick: { file: 'room-tick.lua', keys: 3 },
 } as const;
 
 type Arg = string | number;
@@ -30,6 +31,7 @@ declare module 'ioredis' {
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
     queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
     queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
+    queueRoomTick(...args: Arg[]): Result<string[], Context>;
   }
 }
 

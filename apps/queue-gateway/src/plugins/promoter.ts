@@ -36,6 +36,7 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
       try {
         const r = await app.queue.promoteRoom(concertId, opts.batchMax);
         app.queueMetrics.recordPromotion(concertId, r);
+        if (r.admitted + r.idleExpired + r.activeExpired > 0) app.replicas.noteWrite(concertId);
         if (r.admitted + r.idleExpired + r.activeExpired > 0) {
           app.log.debug({ concertId, ...r }, 'promotion tick');
         }
@@ -71,6 +72,6 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
 
 export default fp(promoterPlugin, {
   name: 'promoter',
-  dependencies: ['queue', 'queue-metrics'],
+  dependencies: ['queue', 'queue-metrics', 'replicas'],
   fastify: '5.x',
 });

@@ -41,6 +41,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const concertId = toId(request.params.concertId);
       const wasOpen = await app.queue.closeRoom(concertId);
+      app.replicas.noteWrite(concertId);
       request.log.info({ concertId, wasOpen }, 'room closed');
       return reply.status(204).send(null);
     },

@@ -20,6 +20,7 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { concertId } = request.body;
       const { userId } = request.user!;
       const result = await app.queue.joinRoom(concertId, userId);
+      app.replicas.noteWrite(concertId);
       if (result.outcome === 'NO_ROOM') {
         throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
       }
@@ -41,7 +42,12 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const claims = request.claims!;
-      return app.soldOut.withSoldOut(claims.concertId, await app.queue.pollToken(claims));
+      let status = app.replicas.answer(claims);
+      if (!status) {
+        status = await app.queue.pollToken(claims);
+        app.replicas.noteAnswered(claims, status);
+      }
+      return app.soldOut.withSoldOut(claims.concertId, status);
     },
   );
 
@@ -73,6 +79,7 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await app.queue.expireToken(request.claims!, 'leave');
+      app.replicas.noteWrite(request.claims!.concertId);
       return reply.status(204).send(null);
     },
   );
