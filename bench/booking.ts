@@ -27,7 +27,7 @@ import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
 import { round } from './lib/ipc.ts';
 import type { RawRequest } from './lib/load-plan.ts';
 import { assertStatuses, type MeasuredLoad, measureLoad, measureRun, type Observed } from './lib/measure.ts';
-import { readMysqlCounters } from './lib/mysql.ts';
+import { readMysqlCounters, readMysqlPid } from './lib/mysql.ts';
 import { assertKnownFlags, parseFlags, readBoolean, readNumber, readString } from './lib/options.ts';
 import { findProcessPid } from './lib/proc.ts';
 import { activateUsers } from './lib/queue.ts';
@@ -523,7 +523,7 @@ export async function runBookingBench(
     setup.journalSeconds = round((performance.now() - t0) / 1000);
     log(`  journal caught up in ${setup.journalSeconds} s`);
 
-    const mariadbPid = findProcessPid(['mariadbd', 'mysqld']);
+    const mariadbPid = (await readMysqlPid(db)) ?? findProcessPid(['mariadbd', 'mysqld']);
     const observed: Observed = {
       servers: [bareServer, api, uncachedApi],
       redis,
