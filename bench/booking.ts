@@ -1,7 +1,9 @@
 /**
  * bench:booking — holds a second on distinct seats, the contention case (10,000 hold requests for 50
- * seats) and payments a second of the booking API, each beside baselines measured in the same run:
- * a bare Fastify route and a Prisma `SELECT 1` round trip with the API's pool size. See bench/README.md.
+ * seats), payments a second and the seat list of a 20,000-seat date (micro-cache on and off) of the
+ * booking API, each beside baselines measured in the same run: a bare Fastify route, `SELECT 1` round
+ * trips through Prisma and the raw driver with the API's pool size, and the database floor (the API's
+ * hold and payment batches without HTTP). See bench/README.md.
  *
  *   pnpm --filter @concert/bench bench:booking [--rounds 3] [--holds 20000] [--pool-size 10] [--tiny] …
  */
@@ -25,7 +27,7 @@ import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
 import { round } from './lib/ipc.ts';
 import type { RawRequest } from './lib/load-plan.ts';
 import { assertStatuses, type MeasuredLoad, measureLoad, measureRun, type Observed } from './lib/measure.ts';
-import { readMysqlCounters } from './lib/mysql.ts';
+import { readMysqlCounters, readMysqlPid } from './lib/mysql.ts';
 import { assertKnownFlags, parseFlags, readBoolean, readNumber, readString } from './lib/options.ts';
 import { findProcessPid } from './lib/proc.ts';
 import { activateUsers } from './lib/queue.ts';
@@ -43,7 +45,7 @@ import {
   writeJsonReport,
 } from './lib/report.ts';
 import { type ServerProcess, startServerProcess } from './lib/server-process.ts';
-import { runSqlProbe } from './lib/sql-probe.ts';
+import { runSqlProbe, type SqlProbeWork } from './lib/sql-probe.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const at = (p: string) => path.join(here, p);
@@ -68,6 +70,8 @@ export interface BookingBenchOptions {
   /** Measured payments per round, each of one distinct hold with its own token, after `paymentWarmup` more. */
   payments: number;
   paymentWarmup: number;
+  /** Seats of the seat list's date (GET /v1/schedules/{id}/seats, `connections` ACTIVE tokens). */
+  seatListSeats: number;
   /** Payments carry an Idempotency-Key, as the project's clients send them. */
   idempotencyKeys: boolean;
   /**
@@ -104,6 +108,7 @@ export const DEFAULT_OPTIONS: Omit<BookingBenchOptions, 'redisUrl' | 'mysqlUrl' 
   contentionConnections: 50,
   payments: 8_000,
   paymentWarmup: 800,
+  seatListSeats: 20_000,
   idempotencyKeys: true,
   paymentOrder: 'hold',
   apiEnv: {},
@@ -124,6 +129,7 @@ export const TINY_OPTIONS: Partial<BookingBenchOptions> = {
   contentionRequests: 500,
   payments: 100,
   paymentWarmup: 0,
+  seatListSeats: 1_500,
   maxRunSeconds: 60,
   databaseName: 'bench_booking_tiny',
 };
@@ -142,6 +148,7 @@ const FLAGS = [
   'contention-connections',
   'payments',
   'payment-warmup',
+  'seat-list-seats',
   'idempotency-keys',
   'payment-order',
   'api-env',
@@ -191,6 +198,7 @@ export function readBookingBenchOptions(
     ),
     payments: readNumber(raw, 'payments', base.payments, 1),
     paymentWarmup: readNumber(raw, 'payment-warmup', base.paymentWarmup, 0),
+    seatListSeats: readNumber(raw, 'seat-list-seats', base.seatListSeats, 1),
     idempotencyKeys: readBoolean(raw, 'idempotency-keys', base.idempotencyKeys),
     paymentOrder: readPaymentOrder(readString(raw, 'payment-order', base.paymentOrder)),
     apiEnv: readApiEnv(readString(raw, 'api-env', '')),
@@ -207,6 +215,7 @@ export function readBookingBenchOptions(
   }
   if (opts.rounds > MAX_ROUNDS) throw new Error(`--rounds must be at most ${MAX_ROUNDS}`);
   if (opts.contentionSeats > 99) throw new Error('--contention-seats must be at most 99');
+  if (opts.seatListSeats > 20_000) throw new Error('--seat-list-seats must be at most 20,000 (API.md)');
   if (opts.payments + opts.paymentWarmup > opts.holds + opts.holdWarmup) {
     throw new Error(
       'payments pay the holds of the same round: --payments + --payment-warmup ≤ --holds + --hold-warmup',
@@ -268,8 +277,19 @@ const WIDE_ROOM: RoomConfig = {
   maxWaiting: 1_000_000_000,
 };
 
-type LoadName = 'bare' | 'select1' | 'holds' | 'contention' | 'payments';
-const LOAD_NAMES: LoadName[] = ['bare', 'select1', 'holds', 'contention', 'payments'];
+const LOAD_NAMES = [
+  'bare',
+  'select1',
+  'rawSelect1',
+  'floorHolds',
+  'floorPayments',
+  'holds',
+  'contention',
+  'payments',
+  'seatsCached',
+  'seatsUncached',
+] as const;
+type LoadName = (typeof LOAD_NAMES)[number];
 
 export interface ContentionCheck {
   round: number;
@@ -347,15 +367,29 @@ export async function runBookingBench(
   const holdSchedulesPerRound = Math.ceil(holdsPerRound / SEATS_PER_SCHEDULE);
   const holdUsers = opts.rounds * holdsPerRound;
   const contentionUsers = opts.rounds * opts.contentionRequests;
-  /** User ids: the holds' (and payments') users first, then the contention's; all distinct. */
+  /**
+   * User ids: the holds' (and payments') users first, then as many for the database floor (payers too,
+   * no tokens), then the contention's, then the seat list's; all distinct.
+   */
   const holdUser = (r: number, i: number) => 1 + r * holdsPerRound + i;
-  const contentionUser = (r: number, i: number) => 1 + holdUsers + r * opts.contentionRequests + i;
-  /** The catalog, created through the API: the holds' dates in round order, and a contention date per round. */
+  const floorUser = (r: number, i: number) => 1 + holdUsers + r * holdsPerRound + i;
+  const firstContentionUser = 1 + 2 * holdUsers;
+  const contentionUser = (r: number, i: number) => firstContentionUser + r * opts.contentionRequests + i;
+  const firstSeatListUser = firstContentionUser + contentionUsers;
+  const allUsers = firstSeatListUser - 1 + opts.connections;
+  /**
+   * The catalog, created through the API: the holds' dates in round order, the floor's as many, a
+   * contention date per round, and the seat list's date.
+   */
   let holdDates: CatalogDate[] = [];
+  let floorDates: CatalogDate[] = [];
   let contentionDates: CatalogDate[] = [];
+  let seatListDate: CatalogDate | undefined;
   const holdDate = (r: number, j: number) => holdDates[r * holdSchedulesPerRound + j]!;
-  const holdScheduleIdsOf = (r: number) =>
-    holdDates.slice(r * holdSchedulesPerRound, (r + 1) * holdSchedulesPerRound).map((d) => d.scheduleId);
+  const floorDate = (r: number, j: number) => floorDates[r * holdSchedulesPerRound + j]!;
+  const scheduleIdsOf = (dates: CatalogDate[], r: number) =>
+    dates.slice(r * holdSchedulesPerRound, (r + 1) * holdSchedulesPerRound).map((d) => d.scheduleId);
+  const holdScheduleIdsOf = (r: number) => scheduleIdsOf(holdDates, r);
 
   log(
     `bench:booking: database ${database}, prefix ${prefix}; ${opts.rounds} round(s); ` +
@@ -369,9 +403,9 @@ export async function runBookingBench(
     await applyMigrations(databaseUrl);
     const db = createPrismaClient(databaseUrl, { poolSize: 4 });
     prisma = db;
-    await seedUsers(db, { users: holdUsers + contentionUsers, payers: holdUsers });
+    await seedUsers(db, { users: allUsers, payers: 2 * holdUsers });
     setup.seedSeconds = round((performance.now() - t0) / 1000);
-    log(`  seeded ${formatNumber(holdUsers + contentionUsers)} users in ${setup.seedSeconds} s`);
+    log(`  seeded ${formatNumber(allUsers)} users in ${setup.seedSeconds} s`);
 
     // 2. The servers: the baseline route, and the booking API as production runs it (workers inline).
     const start = async (name: string, entry: string, env?: Record<string, string>) => {
@@ -385,7 +419,7 @@ export async function runBookingBench(
       return s;
     };
     const bareServer = await start('bare', at('servers/bare.ts'));
-    const api = await start('booking', at('servers/booking.ts'), {
+    const apiEnv = {
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_SIZE: String(opts.poolSize),
       REDIS_URL: opts.redisUrl,
@@ -399,6 +433,13 @@ export async function runBookingBench(
       // Longer than the whole bench: no hold expires under it (the expiry jobs are still queued).
       HOLD_TTL_SECONDS: '7200',
       ...opts.apiEnv,
+    };
+    const api = await start('booking', at('servers/booking.ts'), apiEnv);
+    // A second API without the seat-list micro-cache (and without workers), for the seat list only.
+    const uncachedApi = await start('booking-uncached', at('servers/booking.ts'), {
+      ...apiEnv,
+      SEAT_LIST_CACHE_MS: '0',
+      WORKERS_INLINE: 'false',
     });
 
     // 3. The catalog, through the API's catalog endpoint as an operator creates it: the holds' dates of
@@ -411,17 +452,32 @@ export async function runBookingBench(
       dates: opts.rounds * holdSchedulesPerRound,
       seats: SEATS_PER_SCHEDULE,
     });
+    floorDates = await createConcertsOverHttp(db, {
+      ...catalog,
+      name: 'bench floor',
+      dates: opts.rounds * holdSchedulesPerRound,
+      seats: SEATS_PER_SCHEDULE,
+    });
     contentionDates = await createConcertsOverHttp(db, {
       ...catalog,
       name: 'bench contention',
       dates: opts.rounds,
       seats: opts.contentionSeats,
     });
-    const concertIds = [...new Set([...holdDates, ...contentionDates].map((d) => d.concertId))];
+    [seatListDate] = await createConcertsOverHttp(db, {
+      ...catalog,
+      name: 'bench seat list',
+      dates: 1,
+      seats: opts.seatListSeats,
+    });
+    const concertIds = [
+      ...new Set([...holdDates, ...contentionDates, seatListDate!].map((d) => d.concertId)),
+    ];
     setup.catalogSeconds = round((performance.now() - t0) / 1000);
     log(
-      `  created ${concertIds.length} concerts: ${formatNumber(holdDates.length)} dates × ${SEATS_PER_SCHEDULE} seats ` +
-        `and ${contentionDates.length} × ${opts.contentionSeats} contended seats in ${setup.catalogSeconds} s`,
+      `  created ${concertIds.length} concerts: ${formatNumber(holdDates.length)} (+${floorDates.length} floor) dates × ` +
+        `${SEATS_PER_SCHEDULE} seats, ${contentionDates.length} × ${opts.contentionSeats} contended seats and ` +
+        `1 × ${formatNumber(opts.seatListSeats)} in ${setup.catalogSeconds} s`,
     );
 
     // 4. ACTIVE tokens for every user, through the real queue scripts: each user's token is for the
@@ -430,26 +486,31 @@ export async function runBookingBench(
     const sign = (c: { concertId: number; userId: number; tokenId: number }) => codec.signToken(c);
     const tokenOf = new Map<number, string>();
     const concertOfUser = (userId: number): number => {
-      if (userId > holdUsers)
-        return contentionDates[Math.floor((userId - 1 - holdUsers) / opts.contentionRequests)]!.concertId;
+      if (userId >= firstSeatListUser) return seatListDate!.concertId;
+      if (userId >= firstContentionUser)
+        return contentionDates[Math.floor((userId - firstContentionUser) / opts.contentionRequests)]!
+          .concertId;
       const u = userId - 1;
       return holdDate(Math.floor(u / holdsPerRound), Math.floor((u % holdsPerRound) / SEATS_PER_SCHEDULE))
         .concertId;
     };
     for (const concertId of concertIds) await queue.openRoom(concertId, WIDE_ROOM, WIDE_ROOM);
-    for (let firstUserId = 1; firstUserId <= holdUsers + contentionUsers; ) {
+    // The floor's users (holdUsers + 1 … 2 × holdUsers) need no token.
+    for (let firstUserId = 1; firstUserId <= allUsers; ) {
+      if (firstUserId === holdUsers + 1) firstUserId = firstContentionUser;
       const concertId = concertOfUser(firstUserId);
+      const last = firstUserId <= holdUsers ? holdUsers : allUsers;
       let count = 1;
-      while (
-        firstUserId + count <= holdUsers + contentionUsers &&
-        concertOfUser(firstUserId + count) === concertId
-      )
-        count++;
+      while (firstUserId + count <= last && concertOfUser(firstUserId + count) === concertId) count++;
       for (const u of await activateUsers(queue, sign, { concertId, firstUserId, count })) {
         tokenOf.set(u.userId, u.token);
       }
       firstUserId += count;
     }
+    const seatListTokens = Array.from(
+      { length: opts.connections },
+      (_, i) => tokenOf.get(firstSeatListUser + i)!,
+    );
     setup.tokensSeconds = round((performance.now() - t0) / 1000);
     log(`  ${formatNumber(tokenOf.size)} ACTIVE tokens in ${setup.tokensSeconds} s`);
 
@@ -462,9 +523,9 @@ export async function runBookingBench(
     setup.journalSeconds = round((performance.now() - t0) / 1000);
     log(`  journal caught up in ${setup.journalSeconds} s`);
 
-    const mariadbPid = findProcessPid(['mariadbd', 'mysqld']);
+    const mariadbPid = (await readMysqlPid(db)) ?? findProcessPid(['mariadbd', 'mysqld']);
     const observed: Observed = {
-      servers: [bareServer, api],
+      servers: [bareServer, api, uncachedApi],
       redis,
       ...(mariadbPid ? { processes: [{ name: 'MariaDB', pid: mariadbPid }] } : {}),
       counters: async () => {
@@ -491,19 +552,18 @@ export async function runBookingBench(
         plan: { module: at('plans/sequence.ts'), args: { requests } },
       }) satisfies LoadSpec;
 
-    const loads: Record<LoadName, MeasuredLoad[]> = {
-      bare: [],
-      select1: [],
-      holds: [],
-      contention: [],
-      payments: [],
-    };
+    const loads = Object.fromEntries(LOAD_NAMES.map((k) => [k, [] as MeasuredLoad[]])) as Record<
+      LoadName,
+      MeasuredLoad[]
+    >;
     const contention: ContentionCheck[] = [];
     const json = { 'content-type': 'application/json' };
 
     for (let r = 0; r < opts.rounds; r++) {
       const n = r + 1;
-      log(`  round ${n}/${opts.rounds}: bare route, SELECT 1, holds, contention, payments…`);
+      log(
+        `  round ${n}/${opts.rounds}: bare route, SELECT 1 ×2, floor, holds, contention, payments, seat list ×2…`,
+      );
       const bare = await measureLoad(
         {
           ...timed,
@@ -517,22 +577,53 @@ export async function runBookingBench(
       loads.bare.push(bare);
       log(`    ${describeRun(bare)}`);
 
-      const select1 = await measureRun(
-        runSqlProbe,
-        {
-          title: `Prisma SELECT 1 #${n}`,
-          databaseUrl,
-          poolSize: opts.poolSize,
-          concurrency: opts.connections,
-          sql: 'SELECT 1',
-          warmupSeconds: opts.warmupSeconds,
-          durationSeconds: opts.durationSeconds,
-        },
-        observed,
+      const probe = async (name: LoadName, title: string, work: SqlProbeWork, counted = false) => {
+        const run = await measureRun(
+          runSqlProbe,
+          {
+            title: `${title} #${n}`,
+            databaseUrl,
+            poolSize: opts.poolSize,
+            concurrency: opts.connections,
+            work,
+            warmupSeconds: counted ? 0 : opts.warmupSeconds,
+            durationSeconds: counted ? opts.maxRunSeconds : opts.durationSeconds,
+          },
+          observed,
+        );
+        if (run.errors > 0) throw new Error(`${run.title}: ${run.errors} failed queries`);
+        loads[name].push(run);
+        log(`    ${describeRun(run)}`);
+      };
+      await probe('select1', 'Prisma SELECT 1', { kind: 'select1', driver: 'prisma' });
+      await probe('rawSelect1', 'raw SELECT 1', { kind: 'select1', driver: 'raw' });
+      // The floor: the same batches on its own dates and users, holds then payments of those holds.
+      const floorPairs = Array.from({ length: holdsPerRound }, (_, i) => {
+        const date = floorDate(r, Math.floor(i / SEATS_PER_SCHEDULE));
+        return [floorUser(r, i), date.scheduleId, date.seatIds[i % SEATS_PER_SCHEDULE]!] as [
+          number,
+          number,
+          number,
+        ];
+      });
+      await probe(
+        'floorHolds',
+        'floor holds',
+        { kind: 'holds', pairs: floorPairs, warmup: opts.holdWarmup },
+        true,
       );
-      if (select1.errors > 0) throw new Error(`${select1.title}: ${select1.errors} failed queries`);
-      loads.select1.push(select1);
-      log(`    ${describeRun(select1)}`);
+      await probe(
+        'floorPayments',
+        'floor payments',
+        {
+          kind: 'payments',
+          scheduleIds: scheduleIdsOf(floorDates, r),
+          count: opts.paymentWarmup + opts.payments,
+          warmup: opts.paymentWarmup,
+          idempotencyKeys: opts.idempotencyKeys,
+        },
+        true,
+      );
 
       // Holds on distinct seats: request i is user i of this round on seat i of this round's schedules.
       const holdRequests: RawRequest[] = Array.from({ length: holdsPerRound }, (_, i) => {
@@ -637,8 +728,30 @@ export async function runBookingBench(
       if (Number(paid?.n) !== payRequests.length) {
         throw new Error(`payments #${n}: ${paid?.n} COMPLETED reservations, expected ${payRequests.length}`);
       }
+
+      // The seat list of the big date, a distinct ACTIVE token per connection, micro-cache on then off.
+      for (const [name, server, label] of [
+        ['seatsCached', api, 'cache on'],
+        ['seatsUncached', uncachedApi, 'cache off'],
+      ] as const) {
+        const seatList = await measureLoad(
+          {
+            ...timed,
+            title: `seat list, ${label} #${n}`,
+            url: `${server.url}/v1/schedules/${seatListDate!.scheduleId}/seats`,
+            plan: { module: at('plans/gateway-poll.ts'), args: { tokens: seatListTokens } },
+            // Without the cache, a 20,000-seat list takes seconds to answer 50 connections at once.
+            timeoutSeconds: 60,
+          },
+          observed,
+        );
+        // Without the cache the API may shed load (503 when a request waited too long for MySQL): reported.
+        assertStatuses(seatList, name === 'seatsCached' ? [200] : [200, 503]);
+        loads[name].push(seatList);
+        log(`    ${describeRun(seatList)}`);
+      }
     }
-    await Promise.all([bareServer, api].map((s) => s.stop()));
+    await Promise.all([bareServer, api, uncachedApi].map((s) => s.stop()));
     running.length = 0;
 
     // Money moved consistently: every balance equals the sum of its ledger.
@@ -655,7 +768,9 @@ export async function runBookingBench(
     const markdown = [
       renderBaselinesTable(figures, [
         { title: 'vs bare Fastify route (same run)', prefix: 'bare route' },
-        { title: 'vs Prisma SELECT 1 (same run)', prefix: 'Prisma SELECT 1' },
+        { title: 'vs Prisma SELECT 1', prefix: 'Prisma SELECT 1' },
+        { title: 'vs raw SELECT 1', prefix: 'raw SELECT 1' },
+        { title: 'vs database floor (no HTTP)', prefix: 'database floor' },
       ]),
       '',
       `Figures are medians over the quiet runs (other processes ≤ ${opts.maxOtherCores} cores), or over all ` +
@@ -805,6 +920,17 @@ function buildFigures(
   const lat = (name: LoadName, p: 'p50' | 'p99') => median(used(name).map((r) => r.latencyMs[p]));
   const bareRps = { label: 'bare route', value: rps('bare'), unit: 'req/s' };
   const selectRps = { label: 'Prisma SELECT 1', value: rps('select1'), unit: 'queries/s' };
+  const rawRps = { label: 'raw SELECT 1', value: rps('rawSelect1'), unit: 'queries/s' };
+  const floorOf = (name: LoadName, unit: string) =>
+    name === 'holds' || name === 'payments'
+      ? [
+          {
+            label: `database floor ${name}`,
+            value: rps(name === 'holds' ? 'floorHolds' : 'floorPayments'),
+            unit,
+          },
+        ]
+      : [];
   const speed = (id: string, label: string, name: LoadName, unit: string, target?: number) =>
     figure({
       id,
@@ -812,7 +938,7 @@ function buildFigures(
       value: rps(name),
       unit,
       baseline: bareRps,
-      moreBaselines: [selectRps],
+      moreBaselines: [selectRps, rawRps, ...floorOf(name, unit)],
       ...(target === undefined
         ? {}
         : { target: { on: 'value' as const, op: '>=' as const, threshold: target } }),
@@ -824,7 +950,19 @@ function buildFigures(
       value: lat(name, p),
       unit: 'ms',
       baseline: { label: `bare route ${p}`, value: lat('bare', p), unit: 'ms' },
-      moreBaselines: [{ label: `Prisma SELECT 1 ${p}`, value: lat('select1', p), unit: 'ms' }],
+      moreBaselines: [
+        { label: `Prisma SELECT 1 ${p}`, value: lat('select1', p), unit: 'ms' },
+        { label: `raw SELECT 1 ${p}`, value: lat('rawSelect1', p), unit: 'ms' },
+        ...(name === 'holds' || name === 'payments'
+          ? [
+              {
+                label: `database floor ${p}`,
+                value: lat(name === 'holds' ? 'floorHolds' : 'floorPayments', p),
+                unit: 'ms',
+              },
+            ]
+          : []),
+      ],
       ...(target === undefined
         ? {}
         : { target: { on: 'value' as const, op: '<=' as const, threshold: target } }),
@@ -868,6 +1006,44 @@ function buildFigures(
       unit: 'ms',
       baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
     }),
+    figure({
+      id: 'rawSelect1.rps',
+      label: `raw-driver SELECT 1 round trips (createSqlPool, pool ${opts.poolSize}, ${opts.connections} in flight)`,
+      value: rps('rawSelect1'),
+      unit: 'queries/s',
+      baseline: bareRps,
+      moreBaselines: [selectRps],
+      note: 'baseline',
+    }),
+    figure({
+      id: 'rawSelect1.p99',
+      label: 'raw SELECT 1 p99',
+      value: lat('rawSelect1', 'p99'),
+      unit: 'ms',
+      baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
+    }),
+    ...(['floorHolds', 'floorPayments'] as const).flatMap((name) => {
+      const what = name === 'floorHolds' ? 'hold' : 'payment';
+      return [
+        figure({
+          id: `${name}.rps`,
+          label: `database floor: the ${what} batch via createHotSql, no HTTP (pool ${opts.poolSize}, ${opts.connections} in flight)`,
+          value: rps(name),
+          unit: `${what}s/s`,
+          baseline: bareRps,
+          moreBaselines: [selectRps, rawRps],
+          note: 'baseline',
+        }),
+        figure({
+          id: `${name}.p99`,
+          label: `database floor ${what} p99`,
+          value: lat(name, 'p99'),
+          unit: 'ms',
+          baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
+          moreBaselines: [{ label: 'raw SELECT 1 p99', value: lat('rawSelect1', 'p99'), unit: 'ms' }],
+        }),
+      ];
+    }),
     speed('holds.rps', 'holds on distinct seats (POST /v1/reservations, all 201)', 'holds', 'holds/s', 1_000),
     latency('holds.p50', 'hold p50, distinct seats', 'holds', 'p50'),
     latency('holds.p99', 'hold p99, distinct seats', 'holds', 'p99'),
@@ -902,6 +1078,17 @@ function buildFigures(
     ),
     latency('payments.p50', 'payment p50', 'payments', 'p50'),
     latency('payments.p99', 'payment p99', 'payments', 'p99'),
+    ...(['seatsCached', 'seatsUncached'] as const).flatMap((name) => {
+      const what = `seat list of ${formatNumber(opts.seatListSeats)} seats, micro-cache ${name === 'seatsCached' ? 'on' : 'off (SEAT_LIST_CACHE_MS=0)'}`;
+      const runs = used(name);
+      const shed = runs.reduce((n, x) => n + (x.statusCodes['503'] ?? 0), 0);
+      const all = runs.reduce((n, x) => n + x.requests, 0);
+      const refused = shed > 0 ? `, ${((100 * shed) / all).toFixed(0)} % answered 503` : '';
+      return [
+        speed(`${name}.rps`, `${what} (GET /v1/schedules/{id}/seats${refused})`, name, 'req/s'),
+        latency(`${name}.p99`, `${what}, p99`, name, 'p99'),
+      ];
+    }),
   ];
 }
 
@@ -920,7 +1107,8 @@ export function renderCostTable(loads: MeasuredLoad[]): string {
     const perReq = (cores: number | undefined) =>
       cores === undefined ? undefined : (cores / r.requestsPerSecond) * 1e6;
     const c = (k: string) => (r.counters?.[k] === undefined ? undefined : r.counters[k]! / r.requests);
-    const server = r.title.startsWith('Prisma') ? undefined : busiestServer(r);
+    // The probes (SELECT 1, the floor) run in no server: their own process is the last column.
+    const server = /^(Prisma|raw|floor) /.test(r.title) ? undefined : busiestServer(r);
     const tx = (c('mysql.Com_commit') ?? 0) + (c('mysql.Com_rollback') ?? 0);
     rows.push(
       `| ${r.title} | ${formatNumber(r.requestsPerSecond)} | ` +

@@ -39,6 +39,7 @@ function options(
     connections: spec.connections,
     pipelining: spec.pipelining,
     duration: durationSeconds,
+    ...(spec.timeoutSeconds === undefined ? {} : { timeout: spec.timeoutSeconds }),
     // autocannon ignores `duration` when `amount` is set; each connection sends its share.
     ...(amount === undefined ? {} : { amount }),
   };

@@ -24,6 +24,8 @@ export interface LoadSpec {
   warmupAmount?: number;
   connections: number;
   pipelining: number;
+  /** A request unanswered this long counts as a timeout (an error); autocannon's default is 10 s. */
+  timeoutSeconds?: number;
   /** Module path or file URL whose default export builds the requests (lib/load-plan.ts), and its args. */
   plan: { module: string | URL; args?: unknown };
 }

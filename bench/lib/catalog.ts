@@ -7,11 +7,12 @@ export interface CatalogDate {
   seatIds: number[];
 }
 
-/** The catalog endpoint's limit of dates per concert (API.md). */
+/** The catalog endpoint's limits of dates per concert and seats per section (API.md). */
 const DATES_PER_CONCERT = 31;
+const SEATS_PER_SECTION = 1000;
 
 /**
- * `dates` dates of `seats` seats each (one row A at one price), created through the booking API's
+ * `dates` dates of `seats` seats each (rows A, B, … of up to 1,000 seats, at one price), created through the booking API's
  * `POST /v1/admin/concerts` as an operator would, 31 dates (the endpoint's limit) to a concert. The
  * endpoint answers schedule ids only, so the seat ids are read back from MySQL. Returns the dates in
  * order.
@@ -31,7 +32,11 @@ export async function createConcertsOverHttp(
         name: `${opts.name} ${first / DATES_PER_CONCERT + 1}`,
         schedules: Array.from({ length: count }, (_, d) => ({
           playDate: playDate(d),
-          sections: [{ row: 'A', seats: opts.seats, price: opts.price }],
+          sections: Array.from({ length: Math.ceil(opts.seats / SEATS_PER_SECTION) }, (_, k) => ({
+            row: String.fromCharCode(65 + k),
+            seats: Math.min(SEATS_PER_SECTION, opts.seats - k * SEATS_PER_SECTION),
+            price: opts.price,
+          })),
         })),
       }),
       signal: AbortSignal.timeout(60_000),
@@ -50,7 +55,9 @@ export async function createConcertsOverHttp(
         WHERE concert_schedule_id IN (${ids.join(',')})`,
     );
     for (const row of rows)
-      seatIds.get(Number(row.scheduleId))![Number(row.seatNo.slice(1)) - 1] = Number(row.seatId);
+      seatIds.get(Number(row.scheduleId))![
+        (row.seatNo.charCodeAt(0) - 65) * SEATS_PER_SECTION + Number(row.seatNo.slice(1)) - 1
+      ] = Number(row.seatId);
   }
   return created.map((d) => {
     const seats = seatIds.get(d.scheduleId)!;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { PrismaClient } from '@concert/db';
 
 /**
@@ -35,4 +36,19 @@ export async function readMysqlCounters(prisma: PrismaClient): Promise<Record<st
   const out: Record<string, number> = {};
   for (const r of rows) out[`mysql.${r.Variable_name}`] = Number(r.Value);
   return out;
+}
+
+/**
+ * The pid of the MariaDB server this client is connected to, from its `@@pid_file` (the bench only
+ * targets 127.0.0.1, so the file is local); undefined when unreadable. Matching `/proc/<pid>/comm`
+ * instead would pick any of several servers on the machine (another instance on another port).
+ */
+export async function readMysqlPid(prisma: PrismaClient): Promise<number | undefined> {
+  try {
+    const [row] = await prisma.$queryRawUnsafe<{ f: string }[]>('SELECT @@pid_file AS f');
+    const pid = Number(readFileSync(String(row?.f), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

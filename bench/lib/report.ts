@@ -106,7 +106,9 @@ export function renderBaselinesTable(
     ];
     const cells = columns.map((c) => {
       const b = all.find((x) => x.label.startsWith(c.prefix));
-      return b ? `${b.ratio.toFixed(2)}× of ${withUnit(b.value, b.unit)}` : '—';
+      return b
+        ? `${b.ratio >= 0.1 ? b.ratio.toFixed(2) : b.ratio.toPrecision(2)}× of ${withUnit(b.value, b.unit)}`
+        : '—';
     });
     const result = f.isMet === undefined ? '' : f.isMet ? 'met' : `**missed**`;
     rows.push(

@@ -1,9 +1,12 @@
 /**
- * The process started by runSqlProbe: opens a Prisma client with the API's pool size, warms it up,
- * waits for the parent's go, keeps `concurrency` queries in flight for the measured seconds while
- * recording every round trip, and sends the result back.
+ * The process started by runSqlProbe: opens a Prisma client or a raw pool with the API's pool size,
+ * warms up, waits for the parent's go, keeps `concurrency` queries in flight for the measured seconds
+ * (or until the work's items are done) while recording every round trip, and sends the result back.
  */
-import { createPrismaClient } from '@concert/db';
+import { createHash } from 'node:crypto';
+import { createPrismaClient, createSqlPool } from '@concert/db';
+// Not a package export: the bench runs the API's own batches, so that the floor is the same SQL.
+import { createHotSql } from '../../apps/booking-api/src/db/hot-sql.ts';
 import { type ChildMessage, type CpuSample, type ParentMessage, sampleCpu } from './ipc.ts';
 import { summarize } from './latency.ts';
 import type { SqlProbeSpec, SqlProbeWorkerResult } from './sql-probe.ts';
@@ -23,24 +26,30 @@ function waitForGo(): Promise<void> {
   });
 }
 
-/** `concurrency` lanes, each running the statement back to back until `seconds` have passed. */
+/**
+ * `concurrency` lanes, each running the query back to back until `seconds` have passed or, with
+ * `items`, until every item was taken (each once, in order).
+ */
 async function drive(
-  query: () => Promise<unknown>,
+  query: (i: number) => Promise<unknown>,
   concurrency: number,
   seconds: number,
   record?: (ms: number) => void,
+  items = Number.POSITIVE_INFINITY,
+  first = 0,
 ): Promise<{ queries: number; errors: number; lastError?: string }> {
   const endAt = performance.now() + seconds * 1000;
   let queries = 0;
   let errors = 0;
   let lastError: string | undefined;
+  let next = first;
   async function lane() {
     // Bounded by time; a lane also stops after many errors in a row rather than spin.
     let failures = 0;
-    while (performance.now() < endAt && failures < 100) {
+    while (performance.now() < endAt && failures < 100 && next < items) {
       const t0 = performance.now();
       try {
-        await query();
+        await query(next++);
         record?.(performance.now() - t0);
         queries++;
         failures = 0;
@@ -55,12 +64,57 @@ async function drive(
   return { queries, errors, ...(lastError ? { lastError } : {}) };
 }
 
+/** The work's query of item i, how many items (∞: timed) and how many of them warm up. */
+async function prepare(spec: SqlProbeSpec) {
+  const { work, poolSize } = spec;
+  if (work.kind === 'select1' && work.driver === 'prisma') {
+    const prisma = createPrismaClient(spec.databaseUrl, { poolSize });
+    return { query: (_i: number) => prisma.$queryRawUnsafe('SELECT 1'), close: () => prisma.$disconnect() };
+  }
+  const pool = createSqlPool(spec.databaseUrl, { poolSize, acquireTimeoutMs: 10_000 });
+  if (work.kind === 'select1')
+    return { query: (_i: number) => pool.query('SELECT 1'), close: () => pool.end() };
+  const sql = createHotSql(pool, { poolSize, maxWaitMs: 10_000 });
+  if (work.kind === 'holds') {
+    const hold = async (i: number) => {
+      const [userId, scheduleId, seatId] = work.pairs[i]!;
+      const out = await sql.hold({ userId, scheduleId, seatId, ttlSeconds: 7200, maxHoldsPerUser: 4 });
+      if (out.kind !== 'held') throw new Error(`hold ${i}: ${out.kind}`);
+    };
+    return { query: hold, close: () => sql.close(), items: work.pairs.length, warmup: work.warmup };
+  }
+  const held = (await pool.query(
+    `SELECT reservation_id AS id, user_id AS userId FROM Reservation
+      WHERE concert_schedule_id IN (${work.scheduleIds.map(Number).join(',')}) AND status = 'PROGRESS'
+      ORDER BY reservation_id LIMIT ${Number(work.count)}`,
+  )) as { id: number; userId: number }[];
+  if (held.length !== work.count) throw new Error(`${held.length} holds to pay, expected ${work.count}`);
+  const pay = async (i: number) => {
+    const { id, userId } = held[i]!;
+    const requestHash = createHash('sha256').update(`[${id}]`).digest('hex');
+    const claim = { endpoint: 'payments', key: `floor-pay-${id}`, requestHash };
+    const decision = await sql.pay<unknown>(
+      { userId: Number(userId), reservationIds: [Number(id)], ...(work.idempotencyKeys ? { claim } : {}) },
+      (r) =>
+        r.debited && r.completed === 1
+          ? { statusCode: 201, body: { paymentId: r.paymentId, reservationIds: [id] } }
+          : { statusCode: 409, body: { code: 'NOT_PAYABLE' } },
+    );
+    if (decision.statusCode !== 201) throw new Error(`payment of ${id}: not payable`);
+  };
+  return { query: pay, close: () => sql.close(), items: held.length, warmup: work.warmup };
+}
+
 async function run(spec: SqlProbeSpec): Promise<SqlProbeWorkerResult> {
-  const prisma = createPrismaClient(spec.databaseUrl, { poolSize: spec.poolSize });
+  const { query, close, items, warmup = 0 } = await prepare(spec);
   try {
-    const query = () => prisma.$queryRawUnsafe(spec.sql);
-    await query();
-    if (spec.warmupSeconds > 0) await drive(query, spec.concurrency, spec.warmupSeconds);
+    if (items === undefined) {
+      await query(0);
+      if (spec.warmupSeconds > 0) await drive(query, spec.concurrency, spec.warmupSeconds);
+    } else if (warmup > 0) {
+      const w = await drive(query, spec.concurrency, spec.durationSeconds, undefined, warmup);
+      if (w.errors > 0) throw new Error(`${spec.title} warm-up: ${w.errors} errors (${w.lastError})`);
+    }
     send({ type: 'warmed' });
     await waitForGo();
 
@@ -68,13 +122,20 @@ async function run(spec: SqlProbeSpec): Promise<SqlProbeWorkerResult> {
     let count = 0;
     const cpuBefore = sampleCpu();
     const started = performance.now();
-    const r = await drive(query, spec.concurrency, spec.durationSeconds, (ms) => {
-      if (count < MAX_SAMPLES) latencies[count++] = ms;
-    });
+    const r = await drive(
+      query,
+      spec.concurrency,
+      spec.durationSeconds,
+      (ms) => {
+        if (count < MAX_SAMPLES) latencies[count++] = ms;
+      },
+      items,
+      warmup,
+    );
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter: CpuSample = sampleCpu();
     send({ type: 'finished' });
-    if (r.queries === 0)
+    if (r.queries === 0 || (items !== undefined && r.errors > 0))
       throw new Error(`${spec.title}: no query succeeded (${r.errors} errors: ${r.lastError})`);
     return {
       queries: r.queries,
@@ -86,7 +147,7 @@ async function run(spec: SqlProbeSpec): Promise<SqlProbeWorkerResult> {
       cpuAfter,
     };
   } finally {
-    await prisma.$disconnect().catch(() => undefined);
+    await close().catch(() => undefined);
   }
 }
 

@@ -3,12 +3,22 @@ import { forkTs, sendToChild, waitForMessage } from './child-process.ts';
 import { cpuBetween } from './ipc.ts';
 
 /**
- * A database baseline: round trips of one trivial statement through the services' own Prisma client
- * (`createPrismaClient`, the MariaDB driver adapter), with the pool size the API runs with and as
- * many queries in flight as the HTTP runs have connections. It runs in its own process, like a
+ * A database baseline, with the pool size the API runs with and as many queries in flight as the HTTP
+ * runs have connections. `select1`: round trips of one trivial statement for a time, through the
+ * services' own Prisma client (`createPrismaClient`) or the raw driver (`createSqlPool`). `holds` and
+ * `payments`: the database floor, the API's own hold and payment batches (`createHotSql`) without
+ * HTTP, once per (user, seat) pair, then once per hold made. It runs in its own process, like a
  * server, so that it pays the same event-loop and driver costs that the API pays per round trip.
  */
+export type SqlProbeWork =
+  | { kind: 'select1'; driver: 'prisma' | 'raw' }
+  /** `[userId, scheduleId, seatId]`; the first `warmup` are not measured. */
+  | { kind: 'holds'; pairs: [number, number, number][]; warmup: number }
+  /** Pays the PROGRESS holds of these schedules in id order, the first `warmup` not measured. */
+  | { kind: 'payments'; scheduleIds: number[]; count: number; warmup: number; idempotencyKeys: boolean };
+
 export interface SqlProbeSpec {
+  work: SqlProbeWork;
   title: string;
   /** `mysql://…/<database>`; must be on 127.0.0.1. */
   databaseUrl: string;
@@ -16,8 +26,6 @@ export interface SqlProbeSpec {
   poolSize: number;
   /** Queries in flight at once (each waits for a pooled connection, as the API's requests do). */
   concurrency: number;
-  /** The statement, e.g. `SELECT 1`; run through `$queryRawUnsafe`. */
-  sql: string;
   warmupSeconds: number;
   durationSeconds: number;
 }

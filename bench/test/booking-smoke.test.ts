@@ -80,6 +80,11 @@ describe('bench:booking --tiny', () => {
         'payments.rps',
         'payments.p50',
         'payments.p99',
+        'rawSelect1.rps',
+        'floorHolds.rps',
+        'floorPayments.rps',
+        'seatsCached.rps',
+        'seatsUncached.rps',
       ]),
     );
     for (const f of report.figures) {
