@@ -3,3 +3,4 @@ export * from './jwks.ts';
 export * from './mysql.ts';
 export * from './redis.ts';
 export * from './redis-server.ts';
+export * from './tcp-proxy.ts';
