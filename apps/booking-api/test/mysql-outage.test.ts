@@ -119,6 +119,9 @@ describe('MySQL gone mid-sale', () => {
         payload: { scheduleId: 1, seatId: seatId(1, 32) },
       }),
     );
+    // Fans keep joining the waiting room (Redis only) while the journal cannot write.
+    const lateJoins = [];
+    for (let u = 41; u <= 60; u++) lateJoins.push(await env.queue.joinRoom(1, u));
     for (const res of [during, duringHold]) {
       expect(res.statusCode).toBe(503);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -159,5 +162,19 @@ describe('MySQL gone mid-sale', () => {
       expect(ledger).toBe(balance);
     }
     expect(await env.prisma.reservation.count({ where: { status: 'COMPLETED', paymentId: null } })).toBe(0);
+
+    // The journal caught up: every join made during the outage is in MySQL, with its place in line.
+    const seqs = lateJoins.map((j) => ('tokenId' in j ? Number(j.tokenId) : Number.NaN));
+    await waitFor(
+      async () => (await env.prisma.queue.count({ where: { concertId: 1, userId: { gte: 41 } } })) === 20,
+      10_000,
+      'the journal to record the joins made during the outage',
+    );
+    const rows = await env.prisma.queue.findMany({
+      where: { concertId: 1, userId: { gte: 41 } },
+      orderBy: { tokenSeq: 'asc' },
+    });
+    expect(rows.map((r) => r.userId)).toEqual(Array.from({ length: 20 }, (_, i) => 41 + i));
+    expect(rows.map((r) => Number(r.tokenSeq))).toEqual(seqs);
   });
 });
