@@ -59,23 +59,26 @@ export async function prepareSale(
 ): Promise<SaleFixture> {
   const headers = { 'x-admin-key': opts.adminKey };
   type Catalog = { concertId: number; schedules: { scheduleId: number; totalSeats: number }[] };
+  const { concertId } = opts;
   const res =
-    opts.concertId === undefined
-      ? await client.call<Catalog>('admin.concert', 'POST', `${opts.bookingUrl}/v1/admin/concerts`, {
-          headers,
-          body: {
-            name: `On-sale simulation ${new Date().toISOString()}`,
-            schedules: Array.from({ length: opts.shape.dates }, (_, d) => ({
-              playDate: new Date(Date.UTC(2027, 0, 1 + d)).toISOString().slice(0, 10),
-              sections: buildSections(opts.shape.seatsPerDate),
-            })),
-          },
-        })
-      : await client.call<Catalog>(
-          'admin.concert',
-          'GET',
-          `${opts.bookingUrl}/v1/admin/concerts/${opts.concertId}`,
-          { headers },
+    concertId === undefined
+      ? await client.call<Catalog>('admin.concert', () =>
+          client.booking.POST('/v1/admin/concerts', {
+            headers,
+            body: {
+              name: `On-sale simulation ${new Date().toISOString()}`,
+              schedules: Array.from({ length: opts.shape.dates }, (_, d) => ({
+                playDate: new Date(Date.UTC(2027, 0, 1 + d)).toISOString().slice(0, 10),
+                sections: buildSections(opts.shape.seatsPerDate),
+              })),
+            },
+          }),
+        )
+      : await client.call<Catalog>('admin.concert', () =>
+          client.booking.GET('/v1/admin/concerts/{concertId}', {
+            headers,
+            params: { path: { concertId: String(concertId) } },
+          }),
         );
   if (res.status !== (opts.concertId === undefined ? 201 : 200)) {
     throw new Error(`could not prepare the concert: ${res.status} ${JSON.stringify(res.body)}`);

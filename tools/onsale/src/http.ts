@@ -1,4 +1,10 @@
-import { Agent, request } from 'undici';
+import {
+  type BookingClient,
+  createBookingClient,
+  createGatewayClient,
+  type GatewayClient,
+} from '@concert/client';
+import { Agent } from 'undici';
 
 export interface Sample {
   ms: number;
@@ -13,14 +19,26 @@ export interface EndpointStats {
   serverErrors: number;
 }
 
-/** Every request of the simulation goes through here: one undici agent, per-endpoint timing and errors. */
+/** What one typed call answered: openapi-fetch's `{ data, error, response }`. */
+export interface TypedAnswer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * Every request of the simulation goes through the project's typed client (@concert/client) over one
+ * undici agent, and through here for per-endpoint timing and errors. The client's own retries are
+ * off: the simulation counts every 429 and 503 it meets, and decides itself what a fan does next.
+ */
 export class Client {
   readonly stats = new Map<string, EndpointStats>();
+  readonly gateway: GatewayClient;
+  readonly booking: BookingClient;
   private readonly agent: Agent;
-
   private isDestroyed = false;
 
-  constructor(connections: number) {
+  constructor(connections: number, urls: { gatewayUrl: string; bookingUrl: string }) {
     this.agent = new Agent({
       connections,
       pipelining: 1,
@@ -28,42 +46,36 @@ export class Client {
       headersTimeout: 30_000,
       bodyTimeout: 30_000,
     });
+    const viaAgent: typeof fetch = (input, init) =>
+      fetch(input, { ...init, dispatcher: this.agent } as unknown as RequestInit);
+    this.gateway = createGatewayClient({ baseUrl: urls.gatewayUrl, fetch: viaAgent, retry: false });
+    this.booking = createBookingClient({ baseUrl: urls.bookingUrl, fetch: viaAgent, retry: false });
   }
 
-  async call<T = Record<string, unknown>>(
+  /** Times one typed call under `endpoint`; a network failure reads as status 0, code NETWORK_…. */
+  async call<T>(
     endpoint: string,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+    send: () => Promise<TypedAnswer<T>>,
   ): Promise<{ status: number; body: T; code?: string }> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const started = performance.now();
     let status = 0;
     let body: unknown = null;
     try {
-      const res = await request(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        dispatcher: this.agent,
-      });
-      status = res.statusCode;
-      const text = await res.body.text();
-      body = text ? JSON.parse(text) : null;
+      const answer = await send();
+      status = answer.response.status;
+      body = answer.error ?? answer.data ?? null;
     } catch (err) {
       if (this.isDestroyed) throw err;
-      status = 0;
-      body = { code: `NETWORK_${(err as { code?: string }).code ?? 'ERROR'}` };
+      const cause = (err as { cause?: { code?: string }; code?: string }).cause ?? (err as { code?: string });
+      body = { code: `NETWORK_${cause.code ?? 'ERROR'}` };
     }
     const ms = performance.now() - started;
     const code =
       status >= 400 || status === 0
         ? String((body as { code?: unknown })?.code ?? `HTTP_${status}`)
         : undefined;
-    this.record(endpoint, { ms, status, code });
-    return { status, body: body as T, code };
+    this.record(endpoint, { ms, status, ...(code === undefined ? {} : { code }) });
+    return { status, body: body as T, ...(code === undefined ? {} : { code }) };
   }
 
   private record(endpoint: string, s: Sample) {

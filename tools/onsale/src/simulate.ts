@@ -1,7 +1,8 @@
+import { bearer } from '@concert/client';
 import { createPrismaClient } from '@concert/db';
 import { signUserToken } from '@concert/identity';
 import { auditSale, prepareSale, type SaleShape } from './fixtures.ts';
-import { Client } from './http.ts';
+import { Client, type TypedAnswer } from './http.ts';
 import { percentile, round } from './stats.ts';
 
 export interface RoomSettings {
@@ -69,6 +70,16 @@ export const DEFAULT_OPTIONS: OnSaleOptions = {
   connections: 256,
   seed: 42,
 };
+
+/** A join's or a poll's answer, as the simulation reads it (any of the QueueStatus shapes). */
+interface QueueAnswer {
+  status: string;
+  estimatedWaitSeconds?: number;
+  position?: number;
+  pollAfterMs?: number;
+  expiresAt?: string;
+  soldOut?: boolean;
+}
 
 type Outcome =
   | 'bought'
@@ -145,7 +156,7 @@ export async function runOnSale(opts: OnSaleOptions) {
   const random = createRandom(opts.seed);
   const runId = `${Date.now().toString(36)}${Math.floor(random() * 1e6).toString(36)}`;
   const abort = new AbortController();
-  const client = new Client(opts.connections);
+  const client = new Client(opts.connections, opts);
   abort.signal.addEventListener('abort', () => void client.destroy());
   const prisma = createPrismaClient(opts.databaseUrl, { poolSize: 2 });
   // Every wait ends early when the run is aborted. The pending waits live in a Set, not as listeners on
@@ -180,10 +191,13 @@ export async function runOnSale(opts: OnSaleOptions) {
   });
   const { concertId } = fixture;
   const admin = { 'x-admin-key': opts.adminKey };
-  const opened = await client.call('admin.open', 'PUT', `${opts.gatewayUrl}/v1/admin/queues/${concertId}`, {
-    headers: admin,
-    body: opts.room,
-  });
+  const opened = await client.call('admin.open', () =>
+    client.gateway.PUT('/v1/admin/queues/{concertId}', {
+      headers: admin,
+      params: { path: { concertId: String(concertId) } },
+      body: opts.room,
+    }),
+  );
   if (opened.status !== 200)
     throw new Error(`could not open the room: ${opened.status} ${JSON.stringify(opened.body)}`);
   log(
@@ -199,11 +213,11 @@ export async function runOnSale(opts: OnSaleOptions) {
   let sampling = true;
   const sampler = (async () => {
     while (sampling && !abort.signal.aborted) {
-      const r = await client.call<{ active: number }>(
-        'admin.stats',
-        'GET',
-        `${opts.gatewayUrl}/v1/admin/queues/${concertId}`,
-        { headers: admin },
+      const r = await client.call('admin.stats', () =>
+        client.gateway.GET('/v1/admin/queues/{concertId}', {
+          headers: admin,
+          params: { path: { concertId: String(concertId) } },
+        }),
       );
       if (r.status === 200) maxActiveSeen = Math.max(maxActiveSeen, r.body.active);
       await sleep(100);
@@ -221,22 +235,22 @@ export async function runOnSale(opts: OnSaleOptions) {
   }
 
   async function buySeat(user: UserRecord, token: string): Promise<Outcome> {
-    const auth = { token };
-    const schedules = await client.call<{ scheduleId: number; availableSeats: number }[]>(
-      'schedules',
-      'GET',
-      `${opts.bookingUrl}/v1/concerts/${concertId}/schedules`,
-      auth,
+    const auth = bearer(token);
+    const schedules = await client.call('schedules', () =>
+      client.booking.GET('/v1/concerts/{concertId}/schedules', {
+        headers: auth,
+        params: { path: { concertId: String(concertId) } },
+      }),
     );
     if (schedules.status !== 200) return fail(user, 'schedules', schedules);
     let open = schedules.body.filter((s) => s.availableSeats > 0).map((s) => s.scheduleId);
     for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS && open.length > 0 && !abort.signal.aborted; ) {
       const scheduleId = open[Math.floor(random() * open.length)]!;
-      const seats = await client.call<{ seatId: number; price: number; status: string }[]>(
-        'seats',
-        'GET',
-        `${opts.bookingUrl}/v1/schedules/${scheduleId}/seats`,
-        auth,
+      const seats = await client.call('seats', () =>
+        client.booking.GET('/v1/schedules/{scheduleId}/seats', {
+          headers: auth,
+          params: { path: { scheduleId: String(scheduleId) } },
+        }),
       );
       if (seats.status !== 200) return fail(user, 'seats', seats);
       const available = seats.body.filter((s) => s.status === 'AVAILABLE');
@@ -248,11 +262,11 @@ export async function runOnSale(opts: OnSaleOptions) {
       while (available.length > 0 && attempt < MAX_HOLD_ATTEMPTS) {
         attempt++;
         const [seat] = available.splice(Math.floor(random() * available.length), 1);
-        const hold = await client.call<{ reservationId: number; expiresAt: string; price: number }>(
-          'hold',
-          'POST',
-          `${opts.bookingUrl}/v1/reservations`,
-          { token, body: { scheduleId, seatId: seat!.seatId } },
+        const hold = await client.call('hold', () =>
+          client.booking.POST('/v1/reservations', {
+            headers: auth,
+            body: { scheduleId, seatId: seat!.seatId },
+          }),
         );
         if (hold.status === 409 && hold.code === 'SEAT_UNAVAILABLE') continue;
         if (hold.status !== 201) return fail(user, 'hold', hold);
@@ -273,22 +287,23 @@ export async function runOnSale(opts: OnSaleOptions) {
     reservationId: number,
     price: number,
   ): Promise<Outcome> {
-    const charge = await client.call(
-      'charge',
-      'POST',
-      `${opts.bookingUrl}/v1/users/${user.userId}/balance/charges`,
-      {
-        token: userTokens[user.userId - opts.userOffset]!,
+    const charge = await client.call('charge', () =>
+      client.booking.POST('/v1/users/{userId}/balance/charges', {
+        params: { path: { userId: String(user.userId) } },
+        headers: {
+          ...bearer(userTokens[user.userId - opts.userOffset]!),
+          'idempotency-key': `charge-${runId}-${user.userId}`,
+        },
         body: { amount: price },
-        headers: { 'idempotency-key': `charge-${runId}-${user.userId}` },
-      },
+      }),
     );
     if (charge.status !== 200) return fail(user, 'charge', charge);
-    const paid = await client.call('pay', 'POST', `${opts.bookingUrl}/v1/payments`, {
-      token,
-      body: { reservationIds: [reservationId] },
-      headers: { 'idempotency-key': `pay-${runId}-${user.userId}` },
-    });
+    const paid = await client.call('pay', () =>
+      client.booking.POST('/v1/payments', {
+        headers: { ...bearer(token), 'idempotency-key': `pay-${runId}-${user.userId}` },
+        body: { reservationIds: [reservationId] },
+      }),
+    );
     if (paid.status === 201) return 'bought';
     return paid.code === 'RESERVATION_NOT_PAYABLE' ? 'hold-lost' : fail(user, 'pay', paid);
   }
@@ -298,11 +313,11 @@ export async function runOnSale(opts: OnSaleOptions) {
     const until = (user.holdExpiresAt ?? Date.now()) + opts.holdWatchSeconds * 1000;
     await sleep(Math.max(0, (user.holdExpiresAt ?? 0) - Date.now()));
     while (Date.now() < until && !abort.signal.aborted) {
-      const r = await client.call<{ status: string }>(
-        'reservation',
-        'GET',
-        `${opts.bookingUrl}/v1/reservations/${reservationId}`,
-        { token },
+      const r = await client.call('reservation', () =>
+        client.booking.GET('/v1/reservations/{reservationId}', {
+          headers: bearer(token),
+          params: { path: { reservationId: String(reservationId) } },
+        }),
       );
       if (r.status === 200 && r.body.status === 'EXPIRED') {
         user.releasedAt = Date.now();
@@ -316,17 +331,11 @@ export async function runOnSale(opts: OnSaleOptions) {
     await sleep(arrivals[index]! - (Date.now() - started));
     if (abort.signal.aborted) return;
     const userId = opts.userOffset + index;
-    const joined = await client.call<{
-      token: string;
-      status: string;
-      estimatedWaitSeconds?: number;
-      position?: number;
-      pollAfterMs?: number;
-      expiresAt?: string;
-    }>('join', 'POST', `${opts.gatewayUrl}/v1/queue/tokens`, {
-      token: userTokens[index]!,
-      body: { concertId },
-    });
+    const joined = await client.call(
+      'join',
+      (): Promise<TypedAnswer<QueueAnswer & { token: string }>> =>
+        client.gateway.POST('/v1/queue/tokens', { headers: bearer(userTokens[index]!), body: { concertId } }),
+    );
     if (joined.status !== 201 && joined.status !== 200) return;
     const user: UserRecord = {
       userId,
@@ -341,7 +350,7 @@ export async function runOnSale(opts: OnSaleOptions) {
     };
     records.push(user);
     const token = joined.body.token;
-    let state = joined.body;
+    let state: QueueAnswer = joined.body;
     const abandonAfter = user.abandonsWaiting ? Math.floor(random() * 3) : Number.POSITIVE_INFINITY;
     for (let polls = 0; state.status === 'WAITING' && polls < MAX_POLLS && !abort.signal.aborted; polls++) {
       if (polls >= abandonAfter) {
@@ -350,9 +359,11 @@ export async function runOnSale(opts: OnSaleOptions) {
       }
       await sleep(state.pollAfterMs ?? 1000);
       const sentAt = Date.now();
-      const r = await client.call<typeof state>('poll', 'GET', `${opts.gatewayUrl}/v1/queue/status`, {
-        token,
-      });
+      const r = await client.call(
+        'poll',
+        (): Promise<TypedAnswer<QueueAnswer>> =>
+          client.gateway.GET('/v1/queue/status', { headers: bearer(token) }),
+      );
       if (r.status !== 200) continue;
       state = r.body;
       if (state.status === 'WAITING') {
@@ -369,7 +380,9 @@ export async function runOnSale(opts: OnSaleOptions) {
     user.outcome = await buySeat(user, token);
     // Anyone done without a purchase gives the slot back, as a real client closing the flow would.
     if (user.outcome === 'sold-out' || user.outcome === 'error' || user.outcome === 'hold-lost') {
-      await client.call('leave', 'DELETE', `${opts.gatewayUrl}/v1/queue/tokens/current`, { token });
+      await client.call('leave', () =>
+        client.gateway.DELETE('/v1/queue/tokens/current', { headers: bearer(token) }),
+      );
     }
   }
 
