@@ -122,6 +122,8 @@ describe('MySQL gone mid-sale', () => {
     // Fans keep joining the waiting room (Redis only) while the journal cannot write.
     const lateJoins = [];
     for (let u = 41; u <= 60; u++) lateJoins.push(await env.queue.joinRoom(1, u));
+    // Long enough for the journal (every 50 ms here) to read them and fail to write them.
+    await new Promise((r) => setTimeout(r, 400));
     for (const res of [during, duringHold]) {
       expect(res.statusCode).toBe(503);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);

@@ -262,7 +262,14 @@ export function createJournal(opts: JournalOptions): Journal {
       throw err;
     }
     if (entries.length === 0) return 0;
-    await applyEntries(concertId, entries);
+    try {
+      await applyEntries(concertId, entries);
+    } catch (err) {
+      // Read but not recorded (MySQL went away): they stay in the pending list, and the next pass must
+      // read them from there again, first, or they would never reach MySQL.
+      needsPending.add(stream);
+      throw err;
+    }
     const ids = entries.map(([id]) => id);
     await redis.xack(stream, JOURNAL_GROUP, ...ids);
     // Everything up to the last acknowledged entry is in MySQL; Redis need not keep it.
