@@ -47,6 +47,11 @@ export interface KeySpace {
   journalLock(): string;
   /** Prefix for BullMQ queues of this deployment. */
   bullPrefix(): string;
+  /**
+   * STRING: set by the booking API's workers once Redis holds the deployment's state. A Redis that
+   * restarted empty lacks it, which is how the loss is noticed with one EXISTS.
+   */
+  epoch(): string;
   /** Rate-limit counters. */
   rateLimit(): string;
 }
@@ -77,6 +82,7 @@ export function createKeySpace(prefix = ''): KeySpace {
     journalLock: () => `${prefix}lock:journal`,
     // Hash-tagged: on a cluster, BullMQ needs every key of a queue in one slot.
     bullPrefix: () => `{${prefix}bull}`,
+    epoch: () => `${prefix}q:epoch`,
     rateLimit: () => `${prefix}rl:`,
   };
 }

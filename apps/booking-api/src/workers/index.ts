@@ -9,6 +9,7 @@ import { createSeatsLeftWriter } from '../services/seats-left.ts';
 import { createHoldProcessor, type HoldReleaseObserver, type ReleasedHold } from './hold-expiry.ts';
 import { createJournal, type Journal } from './journal.ts';
 import { createHoldQueue, HOLD_QUEUE, type HoldJobData, SWEEP_JOB, SWEEP_SCHEDULER_ID } from './queues.ts';
+import { createRoomDurability } from './room-durability.ts';
 
 export interface WorkerRuntime {
   journal: Journal;
@@ -83,19 +84,34 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     );
   await upsertSweep();
   // A Redis that restarted empty (no persistence, or a failover to a replica that lagged) lost the
-  // scheduler, every bucket job and the seats-left counts. Each copy looks every few seconds (one
-  // command) and puts them back, so unpaid holds still expire in MySQL within a sweep interval or so.
-  const watchRedisLoss = setInterval(() => {
-    schedulerQueue
-      .getJobScheduler(SWEEP_SCHEDULER_ID)
-      .then(async (scheduler) => {
-        if (scheduler) return;
+  // rooms, the scheduler, every bucket job and the seats-left counts. Each copy looks every few
+  // seconds (an EXISTS of the epoch key, and of the scheduler) and puts them back: the rooms from
+  // MySQL (Queue_Room and the Queue journal), so that they are open again within seconds, and unpaid
+  // holds still expire in MySQL within a sweep interval or so. Between checks it copies the open
+  // rooms' configs into Queue_Room.
+  const durability = createRoomDurability({ redis: journalRedis, prisma, keys, logger });
+  let checking = false;
+  const checkRedis = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const reopened = await durability.repairIfLost();
+      const scheduler = await schedulerQueue.getJobScheduler(SWEEP_SCHEDULER_ID);
+      if (reopened !== null || !scheduler) {
         await upsertSweep();
         await fillSeatsLeft();
-        logger.warn('the hold sweep scheduler was missing from Redis and has been re-created');
-      })
-      .catch(() => undefined);
-  }, config.REDIS_LOSS_CHECK_MS);
+        if (!scheduler)
+          logger.warn('the hold sweep scheduler was missing from Redis and has been re-created');
+      }
+      await durability.snapshot();
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'the Redis durability check failed');
+    } finally {
+      checking = false;
+    }
+  };
+  await checkRedis();
+  const watchRedisLoss = setInterval(() => void checkRedis(), config.REDIS_LOSS_CHECK_MS);
   watchRedisLoss.unref();
 
   const journal = createJournal({
