@@ -50,9 +50,10 @@ function changeKey(s: QueueStatus): string {
 const eventText = (s: QueueStatus) => `event: status\ndata: ${JSON.stringify(s)}\n\n`;
 
 /**
- * The push streams of one gateway instance, grouped by room. Each tick reads the statuses of all of a
- * room's streams with one Redis call (per thousand streams), never one per stream, and that call also
- * keeps the streamed tokens live: an open stream counts as polling.
+ * The push streams of one gateway instance, grouped by room. Each tick computes the statuses of all of
+ * a room's streams in one pass: from the room's line replica for WAITING tokens (no Redis call; their
+ * liveness goes out in the replica's batched write), else with one Redis call per thousand streams
+ * that also keeps them live. An open stream counts as polling either way.
  */
 async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   const tickMs = opts.tickMs ?? 125;
@@ -82,16 +83,28 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   }
 
   async function tickRoom(concertId: number, subs: Subscriber[]) {
-    const statuses = await app.queue.readStatuses(
-      concertId,
-      subs.map((s) => s.claims),
-    );
+    // One pass over the room's streams: WAITING ones from this instance's replica of the line (their
+    // liveness joins its batched write); the rest, and all of them while the replica is not fresh,
+    // from Redis in one call per thousand.
+    const statuses: (QueueStatus | null)[] = subs.map((s) => app.replicas.answer(s.claims));
+    const missing: number[] = [];
+    statuses.forEach((status, i) => {
+      if (status === null) missing.push(i);
+    });
+    if (missing.length > 0) {
+      const claims = missing.map((i) => subs[i]!.claims);
+      const read = await app.queue.readStatuses(concertId, claims);
+      missing.forEach((i, j) => {
+        statuses[i] = read[j]!;
+        app.replicas.noteAnswered(claims[j]!, read[j]!);
+      });
+    }
     const isSoldOut = await app.soldOut.isSoldOut(concertId);
     const now = Date.now();
     subs.forEach((sub, i) => {
       if (sub.body.destroyed || sub.body.writableEnded) return;
-      const read = statuses[i]!;
-      const status = read.status === 'WAITING' ? { ...read, soldOut: isSoldOut } : read;
+      const known = statuses[i]!;
+      const status = known.status === 'WAITING' ? { ...known, soldOut: isSoldOut } : known;
       if (changeKey(status) !== sub.lastKey && now - sub.lastEventAt >= minGapMs) send(sub, status, now);
       else if (now - sub.lastWriteAt >= pingMs) {
         sub.body.write(': ping\n\n');
@@ -161,4 +174,8 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   });
 }
 
-export default fp(streamsPlugin, { name: 'streams', dependencies: ['queue', 'sold-out'], fastify: '5.x' });
+export default fp(streamsPlugin, {
+  name: 'streams',
+  dependencies: ['queue', 'sold-out', 'replicas'],
+  fastify: '5.x',
+});
