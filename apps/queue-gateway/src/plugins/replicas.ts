@@ -27,6 +27,11 @@ export interface ReplicaSet {
   /** Test hooks: hold a room's event reading (a replica that falls behind), and read its state. */
   pause(concertId: number, isPaused: boolean): void;
   inspect(concertId: number): { isFresh: boolean; waiting: number; lagMs: number } | null;
+  /**
+   * A number that changes whenever the room's replica changes (an event applied, a snapshot), and the
+   * room's idle timeout; null while the replica cannot answer (absent, not fresh, no room).
+   */
+  versionOf(concertId: number): { version: number; idleMs: number } | null;
   /** Flushes liveness and reads every replica's room now (the timer calls it). */
   runTick(): Promise<void>;
 }
@@ -62,6 +67,8 @@ interface Replica {
   isCatchUpWanted: boolean;
   /** Counts snapshots: a catch-up read sent before one is dropped. */
   generation: number;
+  /** Counts changes to the line: entries applied and snapshots. */
+  version: number;
   needsSnapshot: boolean;
   isPaused: boolean;
   isStopped: boolean;
@@ -124,10 +131,12 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     rep.line = line;
     rep.lastId = from;
     rep.generation++;
+    rep.version++;
     rep.needsSnapshot = false;
   }
 
   function apply(rep: Replica, fields: string[]) {
+    rep.version++;
     const event = parseQueueEvent(fields);
     if (!event) return;
     const at = event.at.getTime();
@@ -225,6 +234,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
       isCatchingUp: false,
       isCatchUpWanted: false,
       generation: 0,
+      version: 0,
       needsSnapshot: true,
       isPaused: false,
       isStopped: false,
@@ -324,6 +334,12 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     pause(concertId, isPaused) {
       const rep = replicas.get(concertId) ?? start(concertId);
       rep.isPaused = isPaused;
+    },
+    versionOf(concertId) {
+      const rep = replicas.get(concertId);
+      if (!rep?.tick || rep.needsSnapshot || Date.now() - rep.freshAt > opts.maxLagMs) return null;
+      if (rep.freshAt < rep.writeAt) return null;
+      return { version: rep.version, idleMs: Number(rep.tick.idleTimeoutSeconds) * 1000 };
     },
     inspect(concertId) {
       const rep = replicas.get(concertId);
