@@ -65,7 +65,10 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('cache-control', 'no-store')
         // Proxies such as nginx would otherwise buffer the events.
-        .header('x-accel-buffering', 'no');
+        .header('x-accel-buffering', 'no')
+        // The connection ends with the stream: a closing server then has no half-idle socket to wait
+        // out (it waited for the 30 s connection timeout), and a reconnect opens a fresh one anyway.
+        .header('connection', 'close');
       // A stream body: the schema's string type describes the document, not what is serialized.
       return reply.send(app.streams.open(claims, first) as unknown as string);
     },
