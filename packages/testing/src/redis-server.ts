@@ -46,6 +46,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
     });
+    // Refused connects while it starts are expected.
+    probe.on('error', () => undefined);
     const deadline = Date.now() + 5_000;
     for (;;) {
       try {
