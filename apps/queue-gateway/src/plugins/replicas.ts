@@ -4,6 +4,14 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { Line } from '../services/line.ts';
 
+/**
+ * Milliseconds since the epoch, with sub-millisecond resolution. A write and a read sent in the same
+ * millisecond must still be told apart: a read sent just before this instance's own write cannot make
+ * the replica fresh past that write (with Date.now() they tied, and a poll right after an admission
+ * answered WAITING from memory).
+ */
+const nowMs = () => performance.timeOrigin + performance.now();
+
 declare module 'fastify' {
   interface FastifyInstance {
     replicas: ReplicaSet;
@@ -111,8 +119,8 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
   let lastErrorLog = 0;
 
   function logFailure(err: unknown, concertId: number, what: string) {
-    if (Date.now() - lastErrorLog < 5000) return;
-    lastErrorLog = Date.now();
+    if (nowMs() - lastErrorLog < 5000) return;
+    lastErrorLog = nowMs();
     app.log.warn({ err, concertId }, what);
   }
 
@@ -170,7 +178,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     if (rep.needsSnapshot || rep.isPaused || rep.isStopped) return;
     rep.isCatchingUp = true;
     rep.isCatchUpWanted = false;
-    const sentAt = Date.now();
+    const sentAt = nowMs();
     const generation = rep.generation;
     app.redis
       .xread('COUNT', READ_COUNT, 'STREAMS', rep.stream, rep.lastId)
@@ -195,7 +203,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
           continue;
         }
         if (rep.needsSnapshot) await snapshot(rep);
-        const sentAt = Date.now();
+        const sentAt = nowMs();
         const reply = (await rep.conn.xread(
           'COUNT',
           READ_COUNT,
@@ -240,7 +248,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
       isStopped: false,
       tick: null,
       seen: new Map(),
-      askedAt: Date.now(),
+      askedAt: nowMs(),
       loop: Promise.resolve(),
     };
     rep.loop = follow(rep);
@@ -279,7 +287,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
   }
 
   async function runTick() {
-    const now = Date.now();
+    const now = nowMs();
     for (const rep of [...replicas.values()]) {
       if (now - rep.askedAt > FORGET_MS) await stop(rep);
     }
@@ -297,7 +305,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     answer(claims) {
       if (!opts.isEnabled || isClosing) return null;
       const rep = replicas.get(claims.concertId) ?? start(claims.concertId);
-      const now = Date.now();
+      const now = nowMs();
       rep.askedAt = now;
       const tick = rep.tick;
       if (!tick || rep.needsSnapshot || now - rep.freshAt > opts.maxLagMs || rep.freshAt < rep.writeAt) {
@@ -320,15 +328,15 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     noteWrite(concertId) {
       const rep = replicas.get(concertId);
       if (!rep) return;
-      rep.writeAt = Date.now();
+      rep.writeAt = nowMs();
       catchUp(rep);
     },
     noteAnswered(claims, status) {
       const rep = replicas.get(claims.concertId);
       if (!rep) return;
-      if (status.status === 'WAITING') rep.line.markConfirmed(claims.tokenId, claims.userId, Date.now());
+      if (status.status === 'WAITING') rep.line.markConfirmed(claims.tokenId, claims.userId, nowMs());
       // An EXPIRED answer may be the poll expiring an idle token: a write of its own.
-      else rep.writeAt = Date.now();
+      else rep.writeAt = nowMs();
       catchUp(rep);
     },
     pause(concertId, isPaused) {
@@ -337,14 +345,14 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     },
     versionOf(concertId) {
       const rep = replicas.get(concertId);
-      if (!rep?.tick || rep.needsSnapshot || Date.now() - rep.freshAt > opts.maxLagMs) return null;
+      if (!rep?.tick || rep.needsSnapshot || nowMs() - rep.freshAt > opts.maxLagMs) return null;
       if (rep.freshAt < rep.writeAt) return null;
       return { version: rep.version, idleMs: Number(rep.tick.idleTimeoutSeconds) * 1000 };
     },
     inspect(concertId) {
       const rep = replicas.get(concertId);
       if (!rep) return null;
-      const lagMs = Date.now() - rep.freshAt;
+      const lagMs = nowMs() - rep.freshAt;
       return {
         isFresh: !rep.needsSnapshot && rep.tick !== null && lagMs <= opts.maxLagMs,
         waiting: rep.line.size,
