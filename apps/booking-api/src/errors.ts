@@ -35,6 +35,3 @@ export const reservationNotFound = () =>
 
 export const insufficientBalance = (total: bigint) =>
   new AppError('INSUFFICIENT_BALANCE', 409, `the balance is below the total of ${total}`);
-
-export const databaseBusy = () =>
-  new AppError('UNAVAILABLE', 503, 'the database is saturated; retry shortly', 1);

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '@concert/db';
+import type { Prisma, PrismaClient } from '@concert/db';
 import { isRetryableConflict } from './errors.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -34,5 +34,3 @@ export async function runTransaction<T>(
     }
   }
 }
-
-export const READ_COMMITTED = Prisma.TransactionIsolationLevel.ReadCommitted;

@@ -2,6 +2,7 @@ import { AppError, createRedis, type RedisTarget } from '@concert/http';
 import { ExecutionError, type Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { seatUnavailable } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,7 +70,7 @@ async function redlockPlugin(app: FastifyInstance, opts: { target: RedisTarget; 
         lock = await redlock.acquire([app.queue.keys.seatLock(seatId)], opts.leaseMs);
       } catch (error) {
         if (isLockedByOther(error) && (await lockedReason(error as ExecutionError)) === 'locked') {
-          throw new AppError('SEAT_UNAVAILABLE', 409, 'the seat is being held by another request');
+          throw seatUnavailable();
         }
         throw new AppError('UNAVAILABLE', 503, 'the seat lock service is unavailable; retry shortly', 2);
       }

@@ -39,15 +39,6 @@ export async function listSchedules(prisma: PrismaClient, concertId: number) {
   }));
 }
 
-/** The concert a schedule belongs to, or null for an unknown schedule. */
-export async function findScheduleConcert(prisma: PrismaClient, scheduleId: number): Promise<number | null> {
-  const row = await prisma.concertSchedule.findUnique({
-    where: { id: scheduleId },
-    select: { concertId: true },
-  });
-  return row?.concertId ?? null;
-}
-
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD';
 
 /** A schedule's seats, each with its status derived from its live reservation, in one query. */
