@@ -64,6 +64,57 @@ describe('operations', () => {
     expect(Math.abs(later.estimatedWaitSeconds - 98 / stats.measuredAdmitPerSecond)).toBeLessThanOrEqual(1);
   });
 
+  it('takes places whose clients stopped polling off the estimate, by the wait the sweep then shows', async () => {
+    // idle 4 s: a token unseen for min(2 s + 5 s, 3 s) = 3 s is stale, and swept within the next 1 s.
+    await openRoom(app, 64, { admitPerSecond: 1, maxActive: 1000, idleTimeoutSeconds: 4 });
+    const tokens: string[] = [];
+    for (let u = 1; u <= 100; u++) tokens.push((await join(app, u, 64)).body.token);
+    // Users 51..99 stop polling after their join; 1..50 and 100 keep polling.
+    const loyal = [...tokens.slice(0, 50), tokens[99]!];
+    const until = Date.now() + 3400;
+    while (Date.now() < until) {
+      for (const t of loyal) await poll(app, t);
+      await sleep(300);
+    }
+    await app.promoter.runTick();
+    await sleep(400); // the replica's next tick reads the estimate's inputs
+    const before = (await poll(app, tokens[99]!)).body;
+    expect(before.status).toBe('WAITING');
+    // 49 of the 99 ahead of user 100 are stale: the estimate is about half of position / rate.
+    expect(before.position).toBeGreaterThanOrEqual(98);
+    expect(before.estimatedWaitSeconds).toBeLessThan(0.6 * before.position);
+    // Once the sweep has removed them, position / rate is what the estimate said.
+    await sleep(700);
+    await app.promoter.runTick();
+    await sleep(400);
+    const after = (await poll(app, tokens[99]!)).body;
+    expect(after.status).toBe('WAITING');
+    expect(after.position).toBeLessThanOrEqual(before.position - 49);
+    expect(Math.abs(before.estimatedWaitSeconds - after.position)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after.estimatedWaitSeconds - after.position)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts a stall when admitted clients that walked away hold every slot, until their idle deadline', async () => {
+    await openRoom(app, 69, { admitPerSecond: 10, maxActive: 2, idleTimeoutSeconds: 10 });
+    const tokens: string[] = [];
+    for (let u = 1; u <= 10; u++) tokens.push((await join(app, u, 69)).body.token);
+    const joinedAt = Date.now();
+    await app.promoter.runTick(); // users 1 and 2 take both slots, and never poll again
+    const until = joinedAt + 4500;
+    while (Date.now() < until) {
+      for (const t of tokens.slice(2)) await poll(app, t);
+      await sleep(400);
+    }
+    await app.promoter.runTick();
+    await sleep(400);
+    const stalled = (await poll(app, tokens[9]!)).body;
+    expect(stalled).toMatchObject({ status: 'WAITING', position: 8 });
+    // position / rate says 1 s; the slots free only at users 1 and 2's idle deadline, about 5 s away.
+    const untilDeadline = (joinedAt + 10_000 - Date.now()) / 1000;
+    expect(stalled.estimatedWaitSeconds).toBeGreaterThanOrEqual(Math.floor(untilDeadline));
+    expect(stalled.estimatedWaitSeconds).toBeLessThanOrEqual(Math.ceil(untilDeadline + 8 / 10) + 1);
+  });
+
   it('advises polling later the farther back a client is, never past half the idle timeout', async () => {
     await openRoom(app, 62, { admitPerSecond: 1, idleTimeoutSeconds: 20, maxActive: 1 });
     const advice: number[] = [];

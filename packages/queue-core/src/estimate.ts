@@ -23,6 +23,75 @@ export function estimateWaitSeconds(position: number, measuredRate: number, admi
   return Math.min(MAX_ESTIMATE_SECONDS, Math.round(position / rate));
 }
 
+/**
+ * The room-level inputs of the estimate, computed by the promoter once per tick (promote.lua) and kept
+ * in the room hash's `estimate` field as "rate;staleShare;sweepSeconds":
+ *
+ *   rate          the achieved admission rate (the EWMA above), which already holds the capacity bound:
+ *                 while maxActive binds, admissions run only as fast as ACTIVE tokens finish
+ *   staleShare    the share of WAITING tokens not seen for staleMs = min(poll ceiling + 5 s, ¾ idleTimeout),
+ *                 where the poll ceiling min(30 s, idleTimeout / 2) is the longest advice a client gets:
+ *                 abandoned places, which the idle sweep removes within sweepSeconds =
+ *                 idleTimeout − staleMs, unless admitted first
+ *   sweepSeconds  as above
+ *   stallSeconds  see below
+ */
+export interface EstimateModel {
+  rate: number;
+  staleShare: number;
+  sweepSeconds: number;
+  /**
+   * Seconds until admissions resume when every slot is taken and the first to free (the lowest ACTIVE
+   * expiry) belongs to a client that was admitted and has not polled since, 3 s past the poll its last
+   * advice asked for: its idle deadline (promote.lua, step 6a).
+   * The rate is not updated over such a stall, so that it says how fast the line moves once it resumes.
+   */
+  stallSeconds: number;
+}
+
+/** Parses the `estimate` field ("rate;staleShare;sweepSeconds"), or a bare rate, or nothing. */
+export function parseEstimateModel(raw: string | null | undefined): EstimateModel | null {
+  if (!raw) return null;
+  const [rate, stale, sweep, stall] = raw.split(';').map(Number);
+  if (!(Number.isFinite(rate) && rate! > 0)) return null;
+  const staleShare = Number.isFinite(stale) ? Math.min(1, Math.max(0, stale!)) : 0;
+  const sweepSeconds = Number.isFinite(sweep) ? Math.max(0, sweep!) : 0;
+  const stallSeconds = Number.isFinite(stall) ? Math.max(0, stall!) : 0;
+  return { rate: rate!, staleShare, sweepSeconds, stallSeconds };
+}
+
+/**
+ * The wait from a position and the room's model. Admissions resume after the stall S and then run at
+ * `rate`, so the place k ahead would be admitted at S + k / rate. Abandoned places are spread along the
+ * line like any other (share s), and each is swept at a time uniform over the next L seconds, so the one
+ * k ahead leaves unadmitted with probability min(1, (S + k / rate) / L). Summed over k = 1..position,
+ * with k* = clamp((L − S) × rate, 0, position) the place whose turn comes at L:
+ *
+ *   swept = s × ((S × k* + k*² / (2 rate)) / L + position − k*)
+ *
+ * and the wait is S + (position − swept) / rate, capped at a day.
+ */
+export function modelWaitSeconds(position: number, model: EstimateModel): number {
+  const { rate, staleShare: s, sweepSeconds: L, stallSeconds: stall } = model;
+  if (!(rate > 0)) return MAX_ESTIMATE_SECONDS;
+  let swept = 0;
+  if (s > 0) {
+    const kStar = Math.min(position, Math.max(0, (L - stall) * rate));
+    const inHorizon = L > 0 ? (stall * kStar + (kStar * kStar) / (2 * rate)) / L : 0;
+    swept = s * (inHorizon + position - kStar);
+  }
+  const wait = stall + Math.max(0, position - swept) / rate;
+  return Math.min(MAX_ESTIMATE_SECONDS, Math.round(wait));
+}
+
+/** The estimate from the room hash's `estimate` field when the promoter wrote one, else from the rate alone. */
+export function estimateFromRoom(position: number, estimate: string, admitPerSecond: number): number {
+  const model = parseEstimateModel(estimate);
+  return model
+    ? modelWaitSeconds(position, model)
+    : estimateWaitSeconds(position, Number.NaN, admitPerSecond);
+}
+
 export function advisePollAfterMs(
   position: number,
   admitPerSecond: number,

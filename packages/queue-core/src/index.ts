@@ -1,4 +1,12 @@
-export { advisePollAfterMs, estimateWaitSeconds, MAX_ESTIMATE_SECONDS } from './estimate.ts';
+export {
+  advisePollAfterMs,
+  type EstimateModel,
+  estimateFromRoom,
+  estimateWaitSeconds,
+  MAX_ESTIMATE_SECONDS,
+  modelWaitSeconds,
+  parseEstimateModel,
+} from './estimate.ts';
 export * from './events.ts';
 export { createKeySpace, type KeySpace, type RoomKeys } from './keys.ts';
 export * from './queue.ts';

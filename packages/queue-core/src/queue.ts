@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { advisePollAfterMs, estimateWaitSeconds } from './estimate.ts';
+import { advisePollAfterMs, estimateFromRoom } from './estimate.ts';
 import { createKeySpace, type KeySpace } from './keys.ts';
 import { registerQueueScripts } from './scripts.ts';
 import type { TokenClaims } from './token.ts';
@@ -56,7 +56,8 @@ export interface PromoteResult {
 
 /** What a line replica reads from Redis each tick (room-tick.lua); ids are stream entry ids. */
 export interface RoomTick {
-  rate: string;
+  /** The room's estimate model, "rate;staleShare;sweepSeconds" (estimate.ts), '' before the promoter's first tick. */
+  estimate: string;
   admitPerSecond: string;
   idleTimeoutSeconds: string;
   firstEventId: string | null;
@@ -80,12 +81,12 @@ const READ_STATUSES_CHUNK = 1000;
 /** How long a payment-expired token may still read what it paid for. */
 const PAID_MARKER_SECONDS = 86_400;
 
-function toWaiting(position: number, rate: string, admitPerSecond: string, idle: string): QueueStatus {
+function toWaiting(position: number, estimate: string, admitPerSecond: string, idle: string): QueueStatus {
   const perSecond = Number(admitPerSecond);
   return {
     status: 'WAITING',
     position,
-    estimatedWaitSeconds: estimateWaitSeconds(position, Number(rate || Number.NaN), perSecond),
+    estimatedWaitSeconds: estimateFromRoom(position, estimate, perSecond),
     pollAfterMs: advisePollAfterMs(position, perSecond, Number(idle)),
   };
 }
@@ -164,7 +165,7 @@ export function createQueueCore(options: QueueCoreOptions) {
         if (r.length === 0) return null;
       }
       return {
-        rate: r[0]!,
+        estimate: r[0]!,
         admitPerSecond: r[1]!,
         idleTimeoutSeconds: r[2]!,
         firstEventId: r[3] || null,
@@ -209,9 +210,9 @@ export function createQueueCore(options: QueueCoreOptions) {
     /** Derives a WAITING status from a replica's position and the room's inputs. */
     toWaitingStatus(
       position: number,
-      tick: Pick<RoomTick, 'rate' | 'admitPerSecond' | 'idleTimeoutSeconds'>,
+      tick: Pick<RoomTick, 'estimate' | 'admitPerSecond' | 'idleTimeoutSeconds'>,
     ) {
-      return toWaiting(position, tick.rate, tick.admitPerSecond, tick.idleTimeoutSeconds);
+      return toWaiting(position, tick.estimate, tick.admitPerSecond, tick.idleTimeoutSeconds);
     },
 
     async listOpenRooms(): Promise<number[]> {

@@ -20,6 +20,17 @@ export function formatReport(r: OnSaleReport): string {
   lines.push(
     `Estimate       ${r.estimate.admittedUsers} admitted: |error| median ${r.estimate.medianAbsErrorSeconds}s / ${r.estimate.medianAbsErrorPercent}%, p90 ${r.estimate.p90AbsErrorSeconds}s / ${r.estimate.p90AbsErrorPercent}%`,
   );
+  const w = r.estimate.whileWaiting;
+  const band = (name: string, f: typeof w.overall) =>
+    `               ${name.padEnd(9)} ${String(f.estimates).padStart(8)} estimates: |error| p50 ${f.p50Percent}%, p90 ${f.p90Percent}% (${f.p50Seconds}s / ${f.p90Seconds}s); signed p50 ${f.drivers.signedP50Percent}%, left ahead p50 ${f.drivers.leftAheadP50}, drained ${f.drivers.drainPerSecondP50}/s, admitted ${f.drivers.admittedPerSecondP50}/s`;
+  lines.push('               every estimate while WAITING, by actual wait:');
+  lines.push(band('overall', w.overall));
+  lines.push(band('< 10 s', w.bands.under10s));
+  lines.push(band('10-60 s', w.bands['10to60s']));
+  lines.push(band('> 60 s', w.bands.over60s));
+  lines.push(
+    `               admission → first ACTIVE poll: p50 ${w.firstActivePollGap.p50Seconds}s, p90 ${w.firstActivePollGap.p90Seconds}s, max ${w.firstActivePollGap.maxSeconds}s`,
+  );
   lines.push(
     `Admissions     ${r.admissions.observedPerSecond}/s observed vs ${r.admissions.configuredPerSecond}/s configured; most in any 1 s: ${r.admissions.maxInAnyOneSecond}`,
   );

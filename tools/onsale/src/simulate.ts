@@ -1,6 +1,7 @@
 import { bearer } from '@concert/client';
 import { createPrismaClient } from '@concert/db';
 import { signUserToken } from '@concert/identity';
+import { estimateErrors } from './estimate-error.ts';
 import { auditSale, prepareSale, type SaleShape } from './fixtures.ts';
 import { Client, type TypedAnswer } from './http.ts';
 import { percentile, round } from './stats.ts';
@@ -101,6 +102,13 @@ interface UserRecord {
   /** Admission time on the gateway's clock: expiresAt - activeTtlSeconds. */
   admittedAt?: number;
   positions: number[];
+  /**
+   * Every estimate this user was given while WAITING (the join's and each WAITING poll's), with the
+   * moment its answer arrived (ms, this process's clock) and the position it came with.
+   */
+  estimates: { at: number; seconds: number; position: number }[];
+  /** When this client first saw ACTIVE (the answer's arrival, this process's clock). */
+  sawActiveAt?: number;
   /** A lower bound of when the gateway could expire this token as idle: its last WAITING poll's send time + idle timeout. */
   liveUntil: number;
   outcome: Outcome;
@@ -345,6 +353,16 @@ export async function runOnSale(opts: OnSaleOptions) {
       abandonsWaiting: random() < opts.abandonWaiting,
       abandonsHold: random() < opts.abandonHold,
       positions: joined.body.position ? [joined.body.position] : [],
+      estimates:
+        joined.body.status === 'WAITING'
+          ? [
+              {
+                at: Date.now(),
+                seconds: joined.body.estimatedWaitSeconds ?? 0,
+                position: joined.body.position ?? 0,
+              },
+            ]
+          : [],
       liveUntil: Date.now() + opts.room.idleTimeoutSeconds * 1000,
       outcome: 'unfinished',
     };
@@ -369,6 +387,11 @@ export async function runOnSale(opts: OnSaleOptions) {
       if (state.status === 'WAITING') {
         user.liveUntil = sentAt + opts.room.idleTimeoutSeconds * 1000;
         if (state.position) user.positions.push(state.position);
+        user.estimates.push({
+          at: Date.now(),
+          seconds: state.estimatedWaitSeconds ?? 0,
+          position: state.position ?? 0,
+        });
       }
     }
     if (state.status === 'EXPIRED') {
@@ -376,6 +399,7 @@ export async function runOnSale(opts: OnSaleOptions) {
       return;
     }
     if (state.status !== 'ACTIVE') return;
+    user.sawActiveAt = Date.now();
     user.admittedAt = Date.parse(state.expiresAt!) - opts.room.activeTtlSeconds * 1000;
     user.outcome = await buySeat(user, token);
     // Anyone done without a purchase gives the slot back, as a real client closing the flow would.
@@ -515,6 +539,8 @@ function buildReport(input: {
       p90AbsErrorSeconds: round(percentile(errSeconds, 90)),
       medianAbsErrorPercent: round(percentile(errPercent, 50)),
       p90AbsErrorPercent: round(percentile(errPercent, 90)),
+      /** Every estimate given while WAITING, overall and by band of the actual wait (estimate-error.ts). */
+      whileWaiting: estimateErrors(records),
     },
     admissions: {
       configuredPerSecond: opts.room.admitPerSecond,

@@ -15,7 +15,7 @@ ARGV[2] events MAXLEN (approximate)
 Returns one of
   {-1}                                                        no open room
   {-2}                                                        the room holds maxWaiting users
-  {isNew, 'WAITING', tokenId, position, rate, admitPerSecond, idleTimeoutSeconds}
+  {isNew, 'WAITING', tokenId, position, estimate, admitPerSecond, idleTimeoutSeconds}
   {0, 'ACTIVE', tokenId, expiresAtMs}
 Ordering comes from INCR on the server, never from a client's clock, so two joins never tie.
 ]]
@@ -23,7 +23,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local user = ARGV[1]
 
-local cfg = redis.call('HMGET', KEYS[1], 'maxWaiting', 'idleTimeoutSeconds', 'rate', 'admitPerSecond', 'activeTtlSeconds')
+local cfg = redis.call('HMGET', KEYS[1], 'maxWaiting', 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
 if not cfg[1] then return {-1} end
 local idleMs = tonumber(cfg[2]) * 1000
 

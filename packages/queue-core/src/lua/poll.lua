@@ -12,13 +12,13 @@ ARGV[1] userId
 ARGV[2] tokenId
 ARGV[3] events MAXLEN (approximate)
 
-Returns {'WAITING', position, rate, admitPerSecond, idleTimeoutSeconds} | {'ACTIVE', expiresAtMs} | {'EXPIRED'}
+Returns {'WAITING', position, estimate, admitPerSecond, idleTimeoutSeconds} | {'ACTIVE', expiresAtMs} | {'EXPIRED'}
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local user, id = ARGV[1], tonumber(ARGV[2])
 
-local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'rate', 'admitPerSecond', 'activeTtlSeconds')
+local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
 if not cfg[1] then return {'EXPIRED'} end
 
 local waitingId = redis.call('ZSCORE', KEYS[2], user)

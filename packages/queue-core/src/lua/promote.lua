@@ -28,6 +28,9 @@ Steps:
      hold a slot for the whole activeTtlSeconds (the 20,000-user simulation lost all 100 slots that way).
   5. The measured admission rate (an exponentially weighted average, tau = 60 s) is updated, but only
      over ticks where the queue, not a lack of waiting users, limited admissions.
+  6. The estimate's inputs are written to the room's `estimate` field (estimate.ts): the rate, the
+     share of WAITING tokens that stopped polling, which the idle sweep will remove, and a stall: all
+     slots taken, the first to free held by an admitted client that never came back.
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -153,16 +156,47 @@ if limit > 0 and waitingBefore > 0 then
 end
 bucket = bucket - admitted
 
--- 5. Measured admission rate.
+-- 6a. A stall: every slot is taken and the one that frees first belongs to an admitted client that
+-- walked away: admissions stop until its idle deadline (its score), whatever the rate did before.
+-- Walked away: unclaimed, and silent past the poll its advice asked for. Its last poll was at
+-- lastSeen = min(score − idle, admission); the advice then was at most max(0.5 s, (admission −
+-- lastSeen) / 5) (a fifth of the earliest admission, which came no later than the real one), and 3 s
+-- cover the poll's own latency and the replicas' batched liveness. One ZRANGE and one HGET.
+local staleMs = math.min(math.min(30000, math.floor(idleMs / 2)) + 5000, math.floor(idleMs * 0.75))
+local stallMs = 0
+if activeCount + admitted >= maxActive then
+  local first = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  if first[1] then
+    local admittedAt = tonumber(redis.call('HGET', KEYS[8], first[1]) or '')
+    if admittedAt then
+      local score = tonumber(first[2])
+      local lastSeen = math.min(score - idleMs, admittedAt)
+      local advice = math.min(30000, math.max(500, (admittedAt - lastSeen) / 5))
+      if now > lastSeen + advice + 3000 then stallMs = math.max(0, score - now) end
+    end
+  end
+end
+
+-- 5. Measured admission rate; not over a stall, which the estimate counts apart (6a).
 local rate = tonumber(cfg[5]) or perSecond
 local rateAt = tonumber(cfg[6]) or now
 local drained = admitted >= waitingBefore and admitted < limit
-if waitingBefore > 0 and not drained and now > rateAt then
+if waitingBefore > 0 and not drained and stallMs == 0 and now > rateAt then
   local dt = math.min((now - rateAt) / 1000, 5)
   local alpha = 1 - math.exp(-dt / TAU_SECONDS)
   rate = rate + alpha * (admitted / dt - rate)
 end
+-- 6. The estimate's model (estimate.ts, EstimateModel): "rate;staleShare;sweepSeconds;stallSeconds".
+-- Stale: not seen for staleMs = min(the longest polling advice + 5 s, ¾ of the idle timeout), so
+-- abandoned; the sweep removes them within idle − staleMs. One ZCOUNT, O(log N).
+local waitingAfter = redis.call('ZCARD', KEYS[2])
+local stale = 0
+if waitingAfter > 0 then
+  stale = redis.call('ZCOUNT', KEYS[3], '-inf', fmt(now - staleMs)) / waitingAfter
+end
 redis.call('HSET', KEYS[1], 'rate', string.format('%.6f', rate), 'rateAt', fmt(now),
-  'bucket', string.format('%.6f', bucket), 'bucketAt', fmt(now))
+  'bucket', string.format('%.6f', bucket), 'bucketAt', fmt(now),
+  'estimate', string.format('%.6f;%.6f;%.3f;%.3f', rate, math.min(1, stale), (idleMs - staleMs) / 1000,
+    stallMs / 1000))
 
-return {admitted, idleExpired, activeExpired, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[4])}
+return {admitted, idleExpired, activeExpired, waitingAfter, redis.call('ZCARD', KEYS[4])}

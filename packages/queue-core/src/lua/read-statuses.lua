@@ -14,14 +14,14 @@ KEYS[7] unclaimed     HASH   userId -> admission ms
 ARGV[1] events MAXLEN (approximate)
 ARGV[2..] userId, tokenId pairs
 
-Returns {rate, admitPerSecond, idleTimeoutSeconds, s1, v1, s2, v2, …}: per token, in order,
+Returns {estimate, admitPerSecond, idleTimeoutSeconds, s1, v1, s2, v2, …}: per token, in order,
   'W', position | 'A', expiresAtMs | 'E', 0
 A closed room returns {} (every token EXPIRED).
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
-local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'rate', 'admitPerSecond', 'activeTtlSeconds')
+local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
 if not cfg[1] then return {} end
 local idleMs = tonumber(cfg[1]) * 1000
 local ttlMs = tonumber(cfg[4]) * 1000

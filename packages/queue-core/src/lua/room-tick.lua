@@ -9,11 +9,11 @@ KEYS[2] seen    ZSET   userId -> last poll ms
 KEYS[3] events  STREAM
 ARGV[1..] userIds seen since the last tick (at most a thousand per call)
 
-Returns {} when the room is closed, else {rate, admitPerSecond, idleTimeoutSeconds, firstEventId, lastEventId}
+Returns {} when the room is closed, else {estimate, admitPerSecond, idleTimeoutSeconds, firstEventId, lastEventId}
 (ids '' when the stream is empty). ZADD XX: a token that left the line (admitted, expired) is never
 put back in the liveness index.
 ]]
-local cfg = redis.call('HMGET', KEYS[1], 'rate', 'admitPerSecond', 'idleTimeoutSeconds')
+local cfg = redis.call('HMGET', KEYS[1], 'estimate', 'admitPerSecond', 'idleTimeoutSeconds')
 if not cfg[2] then return {} end
 if #ARGV > 0 then
   local t = redis.call('TIME')
