@@ -85,6 +85,8 @@ interface QueueAnswer {
 type Outcome =
   | 'bought'
   | 'sold-out'
+  /** Left the line at once when a WAITING status said soldOut, instead of waiting for a turn. */
+  | 'left-on-sold-out'
   | 'abandoned-waiting'
   | 'abandoned-hold'
   | 'hold-lost'
@@ -371,6 +373,15 @@ export async function runOnSale(opts: OnSaleOptions) {
     let state: QueueAnswer = joined.body;
     const abandonAfter = user.abandonsWaiting ? Math.floor(random() * 3) : Number.POSITIVE_INFINITY;
     for (let polls = 0; state.status === 'WAITING' && polls < MAX_POLLS && !abort.signal.aborted; polls++) {
+      if (state.soldOut) {
+        user.outcome = 'left-on-sold-out';
+        // Out of the line from the moment it asks: nobody behind who is admitted after overtakes it.
+        user.liveUntil = Date.now();
+        await client.call('leave', () =>
+          client.gateway.DELETE('/v1/queue/tokens/current', { headers: bearer(token) }),
+        );
+        return;
+      }
       if (polls >= abandonAfter) {
         user.outcome = 'abandoned-waiting';
         return;
@@ -449,8 +460,8 @@ function buildReport(input: {
   // Fairness: in join order (token id), anyone admitted while an earlier joiner was still in line
   // overtook them. An earlier joiner stays in line until its own admission; one the gateway expired as
   // idle, until the earliest moment the gateway could have done so (its last WAITING poll's send time
-  // plus the idle timeout), so a slow poll is never counted as an overtake; one still waiting when the
-  // run ended, for ever.
+  // plus the idle timeout), so a slow poll is never counted as an overtake; one that left on soldOut,
+  // until it asked to leave; one still waiting when the run ended, for ever.
   const loyal = [...records].filter((r) => !r.abandonsWaiting).sort((a, b) => a.tokenId - b.tokenId);
   let latestAhead = Number.NEGATIVE_INFINITY;
   let overtakes = 0;
@@ -458,7 +469,10 @@ function buildReport(input: {
     const at = r.admittedAt;
     if (at !== undefined && latestAhead > at) overtakes++;
     const inLineUntil =
-      at ?? (r.outcome === 'expired-while-waiting' ? r.liveUntil : Number.POSITIVE_INFINITY);
+      at ??
+      (r.outcome === 'expired-while-waiting' || r.outcome === 'left-on-sold-out'
+        ? r.liveUntil
+        : Number.POSITIVE_INFINITY);
     latestAhead = Math.max(latestAhead, inLineUntil);
   }
   let maxForwardJump = 0;
