@@ -20,6 +20,9 @@ export const ER_DUP_ENTRY = 1062;
 export const ER_LOCK_DEADLOCK = 1213;
 export const ER_LOCK_WAIT_TIMEOUT = 1205;
 
+/** Attempts of a batch that InnoDB chose as a deadlock victim. */
+export const MAX_CONFLICT_ATTEMPTS = 3;
+
 export const LIVE_SEAT_INDEX = 'Reservation_live_seat_id_key';
 export const IDEMPOTENCY_INDEX = 'Idempotency_Key_user_id_endpoint_idem_key_key';
 
@@ -230,22 +233,27 @@ export function createHotSql(pool: SqlPool, opts: HotSqlOptions): HotSql {
     hold(input) {
       return withConnection(async (conn) => {
         const { userId, scheduleId, seatId } = input;
-        let results: BatchResults;
-        try {
-          results = await runBatch(conn, HOLD_BATCH, [
-            userId,
-            userId,
-            scheduleId,
-            userId,
-            input.ttlSeconds,
-            seatId,
-            scheduleId,
-            input.maxHoldsPerUser,
-          ]);
-        } catch (error) {
-          // The database's guarantee against double booking, whatever any lock did.
-          if (isDuplicateOn(error, LIVE_SEAT_INDEX)) return { kind: 'duplicate' };
-          throw error;
+        let results: BatchResults | undefined;
+        for (let attempt = 1; results === undefined; attempt++) {
+          try {
+            results = await runBatch(conn, HOLD_BATCH, [
+              userId,
+              userId,
+              scheduleId,
+              userId,
+              input.ttlSeconds,
+              seatId,
+              scheduleId,
+              input.maxHoldsPerUser,
+            ]);
+          } catch (error) {
+            // The database's guarantee against double booking, whatever any lock did.
+            if (isDuplicateOn(error, LIVE_SEAT_INDEX)) return { kind: 'duplicate' };
+            // A deadlock victim (inserts waiting on one unique key can deadlock when the first rolls
+            // back): InnoDB undid the batch, so it runs again.
+            if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+          }
         }
         const [userRows, outcomeRows] = selects(results);
         if (!userRows?.length) throw new Error(`user ${userId} was not provisioned`);

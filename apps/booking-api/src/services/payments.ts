@@ -6,6 +6,7 @@ import {
   IDEMPOTENCY_INDEX,
   isDuplicateOn,
   isRetryableSqlConflict,
+  MAX_CONFLICT_ATTEMPTS,
   type PaymentBatchResult,
   type PaymentDecision,
 } from '../db/hot-sql.ts';
@@ -34,9 +35,6 @@ export interface PaymentContext {
   prisma: PrismaClient;
   seatChanges: SeatChanges;
 }
-
-/** Attempts of a payment that InnoDB chose as a deadlock victim (the rollback undid all of it). */
-const MAX_ATTEMPTS = 3;
 
 /**
  * Pays for held seats: all or nothing, in one transaction of two round trips (hot-sql.ts). The batch
@@ -81,7 +79,7 @@ export async function payForReservations(
         }
         return { ...replayStored(winner, requestHash), isReplay: true };
       }
-      if (attempt >= MAX_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
+      if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
   }
