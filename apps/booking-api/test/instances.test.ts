@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   freePort,
   TEST_AUTH_SECRET,
@@ -25,7 +25,9 @@ import {
 // whole; admissions in join order and never more ACTIVE than maxActive. Runs in the cluster pass.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+// The server runs in this one node process (tsx as a loader), so that SIGKILL kills the server itself:
+// the tsx command would fork a child that outlives its killed parent.
+const tsxLoader = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const ADMIN = 'instances-admin-key';
 const USERS = 60;
 const SEATS = 30;
@@ -50,7 +52,7 @@ async function startInstance(
   vars: Record<string, string>,
 ): Promise<Instance> {
   const port = await freePort();
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, 'src/server.ts'], {
     cwd: path.join(root, 'apps', app),
     env: { ...process.env, ...vars, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
     stdio: 'ignore',
@@ -112,7 +114,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
   await env?.close();
 });
 
@@ -199,6 +210,11 @@ describe.skipIf(!TEST_REDIS_CLUSTER_NODES)('three gateways and two booking APIs 
     await new Promise((r) => setTimeout(r, 2_000));
     gateways[1]!.child.kill('SIGKILL');
     bookings[0]!.child.kill('SIGKILL');
+    // Really gone: nothing answers on their ports any more.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const dead of [gateways[1]!, bookings[0]!]) {
+      await expect(fetch(`${dead.url}/health/live`)).rejects.toThrow();
+    }
     await sale;
     sampling = false;
     await sampler;
