@@ -274,12 +274,21 @@ export function createHotSql(pool: SqlPool, opts: HotSqlOptions): HotSql {
 
     releasePastDue(seatId) {
       return withConnection(async (conn) => {
-        const ok = (await conn.query(
-          `UPDATE Reservation SET status = 'EXPIRED'
-            WHERE live_seat_id = ? AND status = 'PROGRESS' AND expires_at <= NOW(3)`,
-          [seatId],
-        )) as { affectedRows: number };
-        return ok.affectedRows > 0;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const ok = (await conn.query(
+              `UPDATE Reservation SET status = 'EXPIRED'
+                WHERE live_seat_id = ? AND status = 'PROGRESS' AND expires_at <= NOW(3)`,
+              [seatId],
+            )) as { affectedRows: number };
+            return ok.affectedRows > 0;
+          } catch (error) {
+            // The sweep releasing the same row at that moment can make this the deadlock victim
+            // (seen in the on-sale simulation): it runs again, and finds the row released or not.
+            if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+          }
+        }
       });
     },
 
