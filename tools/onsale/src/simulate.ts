@@ -460,19 +460,20 @@ function buildReport(input: {
   // Fairness: in join order (token id), anyone admitted while an earlier joiner was still in line
   // overtook them. An earlier joiner stays in line until its own admission; one the gateway expired as
   // idle, until the earliest moment the gateway could have done so (its last WAITING poll's send time
-  // plus the idle timeout), so a slow poll is never counted as an overtake; one that left on soldOut,
-  // until it asked to leave; one still waiting when the run ended, for ever.
-  const loyal = [...records].filter((r) => !r.abandonsWaiting).sort((a, b) => a.tokenId - b.tokenId);
+  // plus the idle timeout), so a slow poll is never counted as an overtake; one still waiting when the
+  // run ended, for ever.
+  // Fans who walked away (abandoned, or left on soldOut) are not in line to be overtaken: a soldOut
+  // answer may come from an instance's replica up to REPLICA_MAX_LAG_MS after the fan was admitted.
+  const loyal = [...records]
+    .filter((r) => !r.abandonsWaiting && r.outcome !== 'left-on-sold-out')
+    .sort((a, b) => a.tokenId - b.tokenId);
   let latestAhead = Number.NEGATIVE_INFINITY;
   let overtakes = 0;
   for (const r of loyal) {
     const at = r.admittedAt;
     if (at !== undefined && latestAhead > at) overtakes++;
     const inLineUntil =
-      at ??
-      (r.outcome === 'expired-while-waiting' || r.outcome === 'left-on-sold-out'
-        ? r.liveUntil
-        : Number.POSITIVE_INFINITY);
+      at ?? (r.outcome === 'expired-while-waiting' ? r.liveUntil : Number.POSITIVE_INFINITY);
     latestAhead = Math.max(latestAhead, inLineUntil);
   }
   let maxForwardJump = 0;
