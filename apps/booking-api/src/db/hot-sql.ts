@@ -47,6 +47,22 @@ export function isRetryableSqlConflict(error: unknown): boolean {
   return errno === ER_LOCK_DEADLOCK || errno === ER_LOCK_WAIT_TIMEOUT;
 }
 
+/**
+ * Runs `work` again, up to MAX_CONFLICT_ATTEMPTS in all, while InnoDB picks it as a deadlock victim
+ * (or its lock wait times out): the rollback undid all of it, so a rerun is safe. Anything else
+ * propagates at once.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
 export class GateTimeoutError extends Error {
   constructor(waitedMs: number) {
     super(`waited ${waitedMs} ms for a MySQL connection`);
@@ -233,10 +249,12 @@ export function createHotSql(pool: SqlPool, opts: HotSqlOptions): HotSql {
     hold(input) {
       return withConnection(async (conn) => {
         const { userId, scheduleId, seatId } = input;
-        let results: BatchResults | undefined;
-        for (let attempt = 1; results === undefined; attempt++) {
-          try {
-            results = await runBatch(conn, HOLD_BATCH, [
+        let results: BatchResults;
+        try {
+          // A deadlock victim (inserts waiting on one unique key can deadlock when the first rolls
+          // back): InnoDB undid the batch, so it runs again.
+          results = await retryOnConflict(() =>
+            runBatch(conn, HOLD_BATCH, [
               userId,
               userId,
               scheduleId,
@@ -245,15 +263,12 @@ export function createHotSql(pool: SqlPool, opts: HotSqlOptions): HotSql {
               seatId,
               scheduleId,
               input.maxHoldsPerUser,
-            ]);
-          } catch (error) {
-            // The database's guarantee against double booking, whatever any lock did.
-            if (isDuplicateOn(error, LIVE_SEAT_INDEX)) return { kind: 'duplicate' };
-            // A deadlock victim (inserts waiting on one unique key can deadlock when the first rolls
-            // back): InnoDB undid the batch, so it runs again.
-            if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
-          }
+            ]),
+          );
+        } catch (error) {
+          // The database's guarantee against double booking, whatever any lock did.
+          if (isDuplicateOn(error, LIVE_SEAT_INDEX)) return { kind: 'duplicate' };
+          throw error;
         }
         const [userRows, outcomeRows] = selects(results);
         if (!userRows?.length) throw new Error(`user ${userId} was not provisioned`);
@@ -274,21 +289,16 @@ export function createHotSql(pool: SqlPool, opts: HotSqlOptions): HotSql {
 
     releasePastDue(seatId) {
       return withConnection(async (conn) => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            const ok = (await conn.query(
-              `UPDATE Reservation SET status = 'EXPIRED'
-                WHERE live_seat_id = ? AND status = 'PROGRESS' AND expires_at <= NOW(3)`,
-              [seatId],
-            )) as { affectedRows: number };
-            return ok.affectedRows > 0;
-          } catch (error) {
-            // The sweep releasing the same row at that moment can make this the deadlock victim
-            // (seen in the on-sale simulation): it runs again, and finds the row released or not.
-            if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
-          }
-        }
+        // The sweep releasing the same row at that moment can make this the deadlock victim (seen in
+        // the on-sale simulation): it runs again, and finds the row released or not.
+        const ok = (await retryOnConflict(() =>
+          conn.query(
+            `UPDATE Reservation SET status = 'EXPIRED'
+              WHERE live_seat_id = ? AND status = 'PROGRESS' AND expires_at <= NOW(3)`,
+            [seatId],
+          ),
+        )) as { affectedRows: number };
+        return ok.affectedRows > 0;
       });
     },
 

@@ -5,10 +5,9 @@ import {
   type HotSql,
   IDEMPOTENCY_INDEX,
   isDuplicateOn,
-  isRetryableSqlConflict,
-  MAX_CONFLICT_ATTEMPTS,
   type PaymentBatchResult,
   type PaymentDecision,
+  retryOnConflict,
 } from '../db/hot-sql.ts';
 import { insufficientBalance, notPayable, reservationNotFound, tokenNotActive } from '../errors.ts';
 import type { CatalogCache } from './catalog-cache.ts';
@@ -59,29 +58,27 @@ export async function payForReservations(
       ? undefined
       : { endpoint: PAYMENTS_ENDPOINT, key: idempotencyKey, requestHash };
 
-  for (let attempt = 1; ; attempt++) {
-    try {
-      let sold: SeatChange[] = [];
-      const answer = await ctx.sql.pay<PaymentBody>({ userId, reservationIds, claim }, async (result) => {
+  try {
+    let sold: SeatChange[] = [];
+    // A deadlock victim runs again: the rollback undid all of it, the claim included.
+    const answer = await retryOnConflict(() =>
+      ctx.sql.pay<PaymentBody>({ userId, reservationIds, claim }, async (result) => {
         const decision = await decide(ctx.catalog, claims, reservationIds, result);
         sold = countBySchedule(
           result.rows.map((r) => ({ scheduleId: r.scheduleId, concertId: claims.concertId })),
         );
         return decision;
-      });
-      ctx.seatChanges.sold(sold);
-      return { ...answer, isReplay: false };
-    } catch (error) {
-      if (claim && isDuplicateOn(error, IDEMPOTENCY_INDEX)) {
-        const winner = await findStoredAnswer<PaymentBody>(ctx.prisma, { userId, ...claim });
-        if (!winner) {
-          throw new AppError('UNAVAILABLE', 503, 'a request with this Idempotency-Key is in progress', 1);
-        }
-        return { ...replayStored(winner, requestHash), isReplay: true };
-      }
-      if (attempt >= MAX_CONFLICT_ATTEMPTS || !isRetryableSqlConflict(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }),
+    );
+    ctx.seatChanges.sold(sold);
+    return { ...answer, isReplay: false };
+  } catch (error) {
+    if (!claim || !isDuplicateOn(error, IDEMPOTENCY_INDEX)) throw error;
+    const winner = await findStoredAnswer<PaymentBody>(ctx.prisma, { userId, ...claim });
+    if (!winner) {
+      throw new AppError('UNAVAILABLE', 503, 'a request with this Idempotency-Key is in progress', 1);
     }
+    return { ...replayStored(winner, requestHash), isReplay: true };
   }
 }
 
