@@ -8,7 +8,6 @@ import {
   TEST_REDIS_ENV,
   testUserToken,
 } from '@concert/testing';
-import { Redis } from 'ioredis';
 import { buildGatewayApp } from '../src/app.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';

@@ -75,8 +75,8 @@ export interface QueueCoreOptions {
   eventsMaxLen?: number;
 }
 
-/** Tokens per read-statuses call: its ARGV and its one ZADD stay far below Lua's 8000-slot stack. */
-const READ_STATUSES_CHUNK = 1000;
+/** Tokens per read-statuses, room-tick or restore-line call: far below Lua's 8000-slot stack. */
+const CHUNK = 1000;
 
 /** How long a payment-expired token may still read what it paid for. */
 const PAID_MARKER_SECONDS = 86_400;
@@ -97,6 +97,100 @@ const toActive = (expiresAtMs: string | number): QueueStatus => ({
 });
 
 /**
+ * Each script's reply, decoded into named fields: the one place that knows a reply's layout, which
+ * the script's header documents.
+ */
+const decode = {
+  /** join.lua: {-1} | {-2} | {isNew, 'WAITING', tokenId, position, estimate, admitPerSecond, idle} | {0, 'ACTIVE', tokenId, expiresAtMs} */
+  join(r: (string | number)[]): JoinResult {
+    const [code, state, tokenId, a, estimate, admitPerSecond, idle] = r;
+    if (code === -1) return { outcome: 'NO_ROOM' };
+    if (code === -2) return { outcome: 'FULL' };
+    const outcome = code === 1 ? 'JOINED' : 'REJOINED';
+    const status =
+      state === 'ACTIVE'
+        ? toActive(a!)
+        : toWaiting(Number(a), String(estimate), String(admitPerSecond), String(idle));
+    return { outcome, tokenId: Number(tokenId), status };
+  },
+  /** poll.lua: {'WAITING', position, estimate, admitPerSecond, idle} | {'ACTIVE', expiresAtMs} | {'EXPIRED'} */
+  poll(r: (string | number)[]): QueueStatus {
+    const [state, a, estimate, admitPerSecond, idle] = r;
+    if (state === 'WAITING')
+      return toWaiting(Number(a), String(estimate), String(admitPerSecond), String(idle));
+    if (state === 'ACTIVE') return toActive(a!);
+    return { status: 'EXPIRED' };
+  },
+  /** read-statuses.lua: {} | {estimate, admitPerSecond, idle, kind1, value1, …} */
+  statuses(r: (string | number)[], count: number): QueueStatus[] {
+    if (r.length === 0) return Array.from({ length: count }, () => ({ status: 'EXPIRED' }) as const);
+    const [estimate, admitPerSecond, idle] = [String(r[0]), String(r[1]), String(r[2])];
+    const out: QueueStatus[] = [];
+    for (let i = 3; i < r.length; i += 2) {
+      const [kind, value] = [r[i], r[i + 1]!];
+      if (kind === 'W') out.push(toWaiting(Number(value), estimate, admitPerSecond, idle));
+      else if (kind === 'A') out.push(toActive(value));
+      else out.push({ status: 'EXPIRED' });
+    }
+    return out;
+  },
+  /** room-tick.lua: {} | {estimate, admitPerSecond, idle, firstEventId, lastEventId} */
+  tick(r: string[]): RoomTick | null {
+    if (r.length === 0) return null;
+    const [estimate, admitPerSecond, idleTimeoutSeconds, first, last] = r;
+    return {
+      estimate: estimate!,
+      admitPerSecond: admitPerSecond!,
+      idleTimeoutSeconds: idleTimeoutSeconds!,
+      firstEventId: first || null,
+      lastEventId: last || null,
+    };
+  },
+  /** room-stats.lua: {} | {waiting, active, admittedLastMinute, …ROOM_FIELDS, rate} */
+  stats(concertId: number, r: (string | number)[]): RoomStats | null {
+    if (r.length === 0) return null;
+    const [waiting, active, admitted, ...rest] = r.map((v) => String(v));
+    const config = Object.fromEntries(
+      ROOM_FIELDS.map((f, i) => [f, Number(rest[i])]),
+    ) as unknown as RoomConfig;
+    const rate = rest[ROOM_FIELDS.length] ? Number(rest[ROOM_FIELDS.length]) : null;
+    return {
+      concertId,
+      waiting: Number(waiting),
+      active: Number(active),
+      admittedLastMinute: Number(admitted),
+      measuredAdmitPerSecond: rate === null ? null : Math.round(rate * 100) / 100,
+      config,
+    };
+  },
+  /** promote.lua: {admitted, idleExpired, activeExpired, waiting, active} */
+  promote(r: number[]): PromoteResult {
+    const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] = r;
+    return { admitted, idleExpired, activeExpired, waiting, active };
+  },
+  /** open-room.lua: {created, …ROOM_FIELDS} */
+  openRoom(r: number[]) {
+    const [created, ...numbers] = r;
+    const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, numbers[i]])) as unknown as RoomConfig;
+    return { created: created === 1, config };
+  },
+  /** read-line.lua: {userId, tokenId, lastSeenMs, …} */
+  line(r: (string | number)[]) {
+    const out: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
+    for (let i = 0; i + 2 < r.length; i += 3) {
+      out.push({ userId: Number(r[i]), tokenId: Number(r[i + 1]), lastSeenMs: Number(r[i + 2]) });
+    }
+    return out;
+  },
+  /** token-state.lua: {'ACTIVE', expiresAtMs} | {'PAID'} | {'INACTIVE'} */
+  tokenState(r: (string | number)[]): { state: TokenState; expiresAt?: string } {
+    const [state, expiresAtMs] = r;
+    if (state === 'ACTIVE') return { state, expiresAt: new Date(Number(expiresAtMs)).toISOString() };
+    return { state: state as TokenState };
+  },
+};
+
+/**
  * The waiting rooms, shared by the gateway (join, poll, leave, promote, admin) and the booking API
  * (token state, expiry after payment). Every operation is one Lua call: one round trip, atomic.
  */
@@ -105,42 +199,27 @@ export function createQueueCore(options: QueueCoreOptions) {
   const keys: KeySpace = createKeySpace(options.prefix ?? '');
   const maxLen = options.eventsMaxLen ?? 2_000_000;
   registerQueueScripts(redis);
-
-  const tokenKeys = (c: number) => {
-    const k = keys.room(c);
-    return [k.waiting, k.seen, k.active, k.activeTokens, k.events] as const;
-  };
+  const roomKeys = (concertId: number) => keys.scriptKeys(concertId);
 
   return {
     keys,
 
     async openRoom(concertId: number, patch: Partial<RoomConfig>, defaults: RoomConfig) {
-      const k = keys.room(concertId);
       const values = ROOM_FIELDS.map((f) => (patch[f] === undefined ? '' : patch[f]));
       const fallback = ROOM_FIELDS.map((f) => defaults[f]);
-      const [created, ...numbers] = await redis.queueOpenRoom(k.room, k.seq, ...values, ...fallback);
+      const opened = decode.openRoom(
+        await redis.queueOpenRoom(...roomKeys(concertId), ...values, ...fallback),
+      );
       await redis.sadd(keys.rooms(), concertId);
-      const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, numbers[i]])) as unknown as RoomConfig;
-      return { created: created === 1, config };
+      return opened;
     },
 
     async closeRoom(concertId: number): Promise<boolean> {
-      const k = keys.room(concertId);
       // Out of the promoter's set first, then closed: an open racing this close runs its SADD after
       // its own script, so a room can end closed-but-listed (harmless: promote skips it), never
       // open-but-unlisted (nobody would ever be admitted).
       await redis.srem(keys.rooms(), concertId);
-      const closed = await redis.queueCloseRoom(
-        k.room,
-        k.waiting,
-        k.seen,
-        k.active,
-        k.activeTokens,
-        k.unclaimed,
-        k.events,
-        maxLen,
-      );
-      return closed === 1;
+      return (await redis.queueCloseRoom(...roomKeys(concertId), maxLen)) === 1;
     },
 
     /** The seats-left counts of several concerts, as raw strings (null = never set): one GET each. */
@@ -149,28 +228,16 @@ export function createQueueCore(options: QueueCoreOptions) {
     },
 
     /**
-     * One line replica's tick for one room: writes the liveness of `userIds` (answered from memory)
+     * One line replica's tick for one room: writes the liveness of `tokenIds` (answered from memory)
      * and reads the estimate's inputs and the event stream's bounds. Null when the room is closed.
      */
-    async tickRoomReplica(concertId: number, userIds: readonly number[]): Promise<RoomTick | null> {
-      const k = keys.room(concertId);
+    async tickRoomReplica(concertId: number, tokenIds: readonly number[]): Promise<RoomTick | null> {
       let r: string[] = [];
-      for (let start = 0; start === 0 || start < userIds.length; start += READ_STATUSES_CHUNK) {
-        r = await redis.queueRoomTick(
-          k.room,
-          k.seen,
-          k.events,
-          ...userIds.slice(start, start + READ_STATUSES_CHUNK),
-        );
+      for (let start = 0; start === 0 || start < tokenIds.length; start += CHUNK) {
+        r = await redis.queueRoomTick(...roomKeys(concertId), ...tokenIds.slice(start, start + CHUNK));
         if (r.length === 0) return null;
       }
-      return {
-        estimate: r[0]!,
-        admitPerSecond: r[1]!,
-        idleTimeoutSeconds: r[2]!,
-        firstEventId: r[3] || null,
-        lastEventId: r[4] || null,
-      };
+      return decode.tick(r);
     },
 
     /** The newest event id of a room's stream (null when empty): where a replica's snapshot starts. */
@@ -180,31 +247,11 @@ export function createQueueCore(options: QueueCoreOptions) {
     },
 
     /**
-     * WAITING tokens with ids above `afterTokenId`, in line order, at most `count`, each with its last
-     * poll (Redis clock, ms): a replica's snapshot page. Two reads; a last poll only ever grows.
+     * WAITING tokens with ids above `afterTokenId`, in line order, at most `count`, each with the latest
+     * time it may have been seen (Redis clock, ms; 0 when idle): a replica's snapshot page.
      */
     async readWaitingPage(concertId: number, afterTokenId: number, count: number) {
-      const k = keys.room(concertId);
-      const flat = await redis.zrangebyscore(
-        k.waiting,
-        `(${afterTokenId}`,
-        '+inf',
-        'WITHSCORES',
-        'LIMIT',
-        0,
-        count,
-      );
-      const out: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        out.push({ userId: Number(flat[i]), tokenId: Number(flat[i + 1]), lastSeenMs: 0 });
-      }
-      if (out.length > 0) {
-        const seen = await redis.zmscore(k.seen, ...out.map((t) => t.userId));
-        seen.forEach((s, i) => {
-          out[i]!.lastSeenMs = s === null ? 0 : Number(s);
-        });
-      }
-      return out;
+      return decode.line(await redis.queueReadLine(...roomKeys(concertId), afterTokenId, count));
     },
 
     /** Derives a WAITING status from a replica's position and the room's inputs. */
@@ -220,99 +267,31 @@ export function createQueueCore(options: QueueCoreOptions) {
     },
 
     async readRoomStats(concertId: number): Promise<RoomStats | null> {
-      const k = keys.room(concertId);
-      const r = await redis.queueRoomStats(k.room, k.waiting, k.active, k.admissions);
-      if (r.length === 0) return null;
-      const [waiting, active, admitted, ...rest] = r.map((v) => String(v));
-      const config = Object.fromEntries(
-        ROOM_FIELDS.map((f, i) => [f, Number(rest[i])]),
-      ) as unknown as RoomConfig;
-      const rate = rest[5] ? Number(rest[5]) : null;
-      return {
-        concertId,
-        waiting: Number(waiting),
-        active: Number(active),
-        admittedLastMinute: Number(admitted),
-        measuredAdmitPerSecond: rate === null ? null : Math.round(rate * 100) / 100,
-        config,
-      };
+      return decode.stats(concertId, await redis.queueRoomStats(...roomKeys(concertId)));
     },
 
     async joinRoom(concertId: number, userId: number): Promise<JoinResult> {
-      const k = keys.room(concertId);
-      const r = await redis.queueJoin(
-        k.room,
-        k.seq,
-        k.waiting,
-        k.seen,
-        k.active,
-        k.activeTokens,
-        k.events,
-        k.unclaimed,
-        userId,
-        maxLen,
-      );
-      if (r[0] === -1) return { outcome: 'NO_ROOM' };
-      if (r[0] === -2) return { outcome: 'FULL' };
-      const outcome = r[0] === 1 ? 'JOINED' : 'REJOINED';
-      const tokenId = Number(r[2]);
-      if (r[1] === 'ACTIVE') return { outcome, tokenId, status: toActive(r[3]!) };
-      return { outcome, tokenId, status: toWaiting(Number(r[3]), String(r[4]), String(r[5]), String(r[6])) };
+      return decode.join(await redis.queueJoin(...roomKeys(concertId), userId, maxLen));
     },
 
     async pollToken(claims: TokenClaims): Promise<QueueStatus> {
-      const k = keys.room(claims.concertId);
-      const r = await redis.queuePoll(
-        k.room,
-        k.waiting,
-        k.seen,
-        k.active,
-        k.activeTokens,
-        k.events,
-        k.unclaimed,
-        claims.userId,
-        claims.tokenId,
-        maxLen,
+      return decode.poll(
+        await redis.queuePoll(...roomKeys(claims.concertId), claims.userId, claims.tokenId, maxLen),
       );
-      if (r[0] === 'WAITING') return toWaiting(Number(r[1]), String(r[2]), String(r[3]), String(r[4]));
-      if (r[0] === 'ACTIVE') return toActive(r[1]!);
-      return { status: 'EXPIRED' };
     },
 
     /**
-     * The statuses of many tokens of one room, in the order given, in one round trip per
-     * READ_STATUSES_CHUNK tokens; each WAITING one is refreshed as live, as a poll refreshes it.
+     * The statuses of many tokens of one room, in the order given, in one round trip per CHUNK
+     * tokens; each WAITING one is refreshed as live, as a poll refreshes it.
      * The push streams of a gateway instance call it once per room per tick.
      */
     async readStatuses(concertId: number, tokens: readonly TokenClaims[]): Promise<QueueStatus[]> {
-      const k = keys.room(concertId);
       const out: QueueStatus[] = [];
-      for (let start = 0; start < tokens.length; start += READ_STATUSES_CHUNK) {
-        const chunk = tokens.slice(start, start + READ_STATUSES_CHUNK);
-        const args: (string | number)[] = [];
-        for (const t of chunk) args.push(t.userId, t.tokenId);
-        const r = await redis.queueReadStatuses(
-          k.room,
-          k.waiting,
-          k.seen,
-          k.active,
-          k.activeTokens,
-          k.events,
-          k.unclaimed,
-          maxLen,
-          ...args,
-        );
-        if (r.length === 0) {
-          for (const _ of chunk) out.push({ status: 'EXPIRED' });
-          continue;
-        }
-        const [rate, perSecond, idle] = [String(r[0]), String(r[1]), String(r[2])];
-        for (let i = 3; i < r.length; i += 2) {
-          const kind = r[i];
-          if (kind === 'W') out.push(toWaiting(Number(r[i + 1]), rate, perSecond, idle));
-          else if (kind === 'A') out.push(toActive(r[i + 1]!));
-          else out.push({ status: 'EXPIRED' });
-        }
+      for (let start = 0; start < tokens.length; start += CHUNK) {
+        const chunk = tokens.slice(start, start + CHUNK);
+        const pairs = chunk.flatMap((t) => [t.userId, t.tokenId]);
+        const r = await redis.queueReadStatuses(...roomKeys(concertId), maxLen, ...pairs);
+        out.push(...decode.statuses(r, chunk.length));
       }
       return out;
     },
@@ -325,9 +304,8 @@ export function createQueueCore(options: QueueCoreOptions) {
     async expireToken(claims: TokenClaims, reason: 'leave' | 'paid'): Promise<boolean> {
       const paidKey = keys.paidToken(claims.concertId, claims.userId, claims.tokenId);
       const freed = await redis.queueExpireToken(
-        ...tokenKeys(claims.concertId),
+        ...roomKeys(claims.concertId),
         paidKey,
-        keys.room(claims.concertId).unclaimed,
         claims.userId,
         claims.tokenId,
         maxLen,
@@ -338,29 +316,35 @@ export function createQueueCore(options: QueueCoreOptions) {
 
     /** One read-only round trip: is this exact token ACTIVE, or expired by its owner's payment? */
     async readTokenState(claims: TokenClaims): Promise<{ state: TokenState; expiresAt?: string }> {
-      const k = keys.room(claims.concertId);
       const paidKey = keys.paidToken(claims.concertId, claims.userId, claims.tokenId);
-      const r = await redis.queueTokenState(k.active, k.activeTokens, paidKey, claims.userId, claims.tokenId);
-      if (r[0] === 'ACTIVE') return { state: 'ACTIVE', expiresAt: new Date(Number(r[1])).toISOString() };
-      return { state: r[0] as TokenState };
+      return decode.tokenState(
+        await redis.queueTokenState(...roomKeys(claims.concertId), paidKey, claims.userId, claims.tokenId),
+      );
     },
 
     async promoteRoom(concertId: number, batchMax: number): Promise<PromoteResult> {
+      return decode.promote(await redis.queuePromote(...roomKeys(concertId), batchMax, maxLen));
+    },
+
+    /**
+     * A WAITING token's exact position straight from Redis, read-only (no liveness write), or null when
+     * it is not WAITING: what tests and operators compare a replica's answer with. O(N) over the line.
+     */
+    async readPosition(concertId: number, userId: number, tokenId: number): Promise<number | null> {
       const k = keys.room(concertId);
-      const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] =
-        await redis.queuePromote(
-          k.room,
-          k.waiting,
-          k.seen,
-          k.active,
-          k.activeTokens,
-          k.admissions,
-          k.events,
-          k.unclaimed,
-          batchMax,
-          maxLen,
-        );
-      return { admitted, idleExpired, activeExpired, waiting, active };
+      const base = await redis.hget(k.room, 'base');
+      if (base === null) return null;
+      const place = tokenId - Number(base);
+      if (place < 0) return null;
+      // The base never changes while the room is open: one MULTI reads the rest atomically.
+      const [[, bit], [, raw], [, position]] = (await redis
+        .multi()
+        .getbit(k.line, place)
+        .getrangeBuffer(k.users, place * 4, place * 4 + 3)
+        .bitcount(k.line, 0, place, 'BIT')
+        .exec()) as [unknown, unknown][] as [[null, number], [null, Buffer], [null, number]];
+      if (bit === 0 || raw.length < 4 || raw.readUInt32BE(0) !== userId) return null;
+      return position;
     },
   };
 }

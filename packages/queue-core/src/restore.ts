@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createKeySpace } from './keys.ts';
 import { ROOM_FIELDS, type RoomConfig } from './queue.ts';
+import { registerQueueScripts } from './scripts.ts';
 
 /** What a room is given back after Redis lost it: from the booking API's MySQL journal. */
 export interface RoomRestore {
@@ -13,15 +14,18 @@ export interface RoomRestore {
   seq: number;
 }
 
-/** Entries per ZADD/HSET: bounded commands, so that 100,000 tokens never make one huge call. */
+/** Entries per call: bounded commands, so that 100,000 tokens never make one huge call. */
 const CHUNK = 1000;
+
+/** A room's epoch length (common.lua epochMsOf): an eighth of its idle timeout. */
+const epochMsOf = (config: RoomConfig) => (config.idleTimeoutSeconds * 1000) / 8;
 
 /**
  * Writes a room back into a Redis that lost it, in the layout the room's scripts use: the line
- * (`waiting`, and `seen` at now, so that every restored token has its full idle timeout to poll
+ * (restore-line.lua: every restored token live now, so that each has its full idle timeout to poll
  * again), the ACTIVE set with its expiries and token ids, the sequence, and last the room's config
- * hash: until that exists the room answers QUEUE_NOT_FOUND, so nobody can join a half-restored line.
- * All keys share the room's hash slot; the open-rooms set is written after.
+ * hash with the line's base and count: until that exists the room answers QUEUE_NOT_FOUND, so nobody
+ * can join a half-restored line. All keys share the room's hash slot; the open-rooms set is written after.
  */
 export async function restoreRoom(
   redis: Redis,
@@ -30,13 +34,17 @@ export async function restoreRoom(
   prefix = '',
   nowMs = Date.now(),
 ): Promise<void> {
+  registerQueueScripts(redis);
   const keys = createKeySpace(prefix);
   const k = keys.room(concertId);
+  const scriptKeys = keys.scriptKeys(concertId);
+  const waiting = [...restore.waiting].sort((a, b) => a.tokenId - b.tokenId);
+  const base = waiting[0]?.tokenId;
+  const epochMs = epochMsOf(restore.config);
   const pipeline = redis.pipeline();
-  for (let i = 0; i < restore.waiting.length; i += CHUNK) {
-    const chunk = restore.waiting.slice(i, i + CHUNK);
-    pipeline.zadd(k.waiting, ...chunk.flatMap((t) => [t.tokenId, String(t.userId)]));
-    pipeline.zadd(k.seen, ...chunk.flatMap((t) => [nowMs, String(t.userId)]));
+  for (let i = 0; i === 0 || i < waiting.length; i += CHUNK) {
+    const pairs = waiting.slice(i, i + CHUNK).flatMap((t) => [t.userId, t.tokenId]);
+    pipeline.queueRestoreLine(...scriptKeys, base ?? 0, epochMs, i === 0 ? 1 : 0, ...pairs);
   }
   for (let i = 0; i < restore.active.length; i += CHUNK) {
     const chunk = restore.active.slice(i, i + CHUNK);
@@ -44,7 +52,18 @@ export async function restoreRoom(
     pipeline.hset(k.activeTokens, ...chunk.flatMap((t) => [String(t.userId), String(t.tokenId)]));
   }
   pipeline.set(k.seq, restore.seq);
-  pipeline.hset(k.room, ...ROOM_FIELDS.flatMap((f) => [f, String(restore.config[f])]), 'openedAt', nowMs);
+  const line = base === undefined ? [] : ['base', String(base)];
+  pipeline.hset(
+    k.room,
+    ...ROOM_FIELDS.flatMap((f) => [f, String(restore.config[f])]),
+    ...line,
+    'live',
+    waiting.length,
+    'epochMs',
+    epochMs,
+    'openedAt',
+    nowMs,
+  );
   const results = await pipeline.exec();
   const failed = results?.find(([err]) => err);
   if (failed) throw failed[0];

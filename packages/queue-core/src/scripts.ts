@@ -1,22 +1,34 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
+import { SCRIPT_KEY_ORDER } from './keys.ts';
 
-/** Each Lua script, its file and its number of KEYS; registered with ioredis `defineCommand`. */
-const SCRIPTS = {
-  queueJoin: { file: 'join.lua', keys: 8 },
-  queuePoll: { file: 'poll.lua', keys: 7 },
-  queuePromote: { file: 'promote.lua', keys: 8 },
-  queueExpireToken: { file: 'expire-token.lua', keys: 7 },
-  queueTokenState: { file: 'token-state.lua', keys: 3 },
-  queueOpenRoom: { file: 'open-room.lua', keys: 2 },
-  queueCloseRoom: { file: 'close-room.lua', keys: 7 },
-  queueRoomStats: { file: 'room-stats.lua', keys: 4 },
-  queueReadStatuses: { file: 'read-statuses.lua', keys: 7 },
+/**
+ * Each Lua script: its file, and how many keys it takes after the room keys. A room script receives
+ * the room keys first, in SCRIPT_KEY_ORDER (keys.ts), and runs after common.lua, which names them and
+ * holds the logic that several scripts share. Registered with ioredis `defineCommand` (EVALSHA).
+ */
+const ROOM_SCRIPTS = {
+  queueJoin: { file: 'join.lua', extraKeys: 0 },
+  queuePoll: { file: 'poll.lua', extraKeys: 0 },
+  queuePromote: { file: 'promote.lua', extraKeys: 0 },
+  queueExpireToken: { file: 'expire-token.lua', extraKeys: 1 },
+  queueTokenState: { file: 'token-state.lua', extraKeys: 1 },
+  queueOpenRoom: { file: 'open-room.lua', extraKeys: 0 },
+  queueCloseRoom: { file: 'close-room.lua', extraKeys: 0 },
+  queueRoomStats: { file: 'room-stats.lua', extraKeys: 0 },
+  queueReadStatuses: { file: 'read-statuses.lua', extraKeys: 0 },
+  queueRoomTick: { file: 'room-tick.lua', extraKeys: 0 },
+  queueReadLine: { file: 'read-line.lua', extraKeys: 0 },
+  queueRestoreLine: { file: 'restore-line.lua', extraKeys: 0 },
+} as const;
+
+/** Scripts on keys of their own (not a room's). */
+const OTHER_SCRIPTS = {
   queueAdjustSeatsLeft: { file: 'adjust-seats-left.lua', keys: 1 },
-  queueRoomTick: { file: 'room-tick.lua', keys: 3 },
 } as const;
 
 type Arg = string | number;
+/** What a script returns, before queue.ts decodes it into named fields. */
 type Reply = (string | number)[];
 
 declare module 'ioredis' {
@@ -30,25 +42,30 @@ declare module 'ioredis' {
     queueCloseRoom(...args: Arg[]): Result<number, Context>;
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
     queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
-    queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
     queueRoomTick(...args: Arg[]): Result<string[], Context>;
+    queueReadLine(...args: Arg[]): Result<Reply, Context>;
+    queueRestoreLine(...args: Arg[]): Result<number, Context>;
+    queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
   }
 }
 
-const sources = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, { file }]) => [
+const read = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+const common = read('common.lua');
+
+const definitions = [
+  ...Object.entries(ROOM_SCRIPTS).map(([name, s]) => ({
     name,
-    readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8'),
-  ]),
-) as Record<keyof typeof SCRIPTS, string>;
+    numberOfKeys: SCRIPT_KEY_ORDER.length + s.extraKeys,
+    lua: `${common}\n${read(s.file)}`,
+  })),
+  ...Object.entries(OTHER_SCRIPTS).map(([name, s]) => ({ name, numberOfKeys: s.keys, lua: read(s.file) })),
+];
 
 const registered = new WeakSet<Redis>();
 
 /** Registers the queue scripts on a connection once; ioredis then runs them by EVALSHA. */
 export function registerQueueScripts(redis: Redis): void {
   if (registered.has(redis)) return;
-  for (const [name, { keys }] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys: keys, lua: sources[name as keyof typeof SCRIPTS] });
-  }
+  for (const { name, numberOfKeys, lua } of definitions) redis.defineCommand(name, { numberOfKeys, lua });
   registered.add(redis);
 }

@@ -268,7 +268,7 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     const seen = rep.seen;
     rep.seen = new Map();
     try {
-      rep.tick = await app.queue.tickRoomReplica(rep.concertId, [...seen.keys()]);
+      rep.tick = await app.queue.tickRoomReplica(rep.concertId, [...seen.values()]);
     } catch (err) {
       // Not written: put them back for the next tick.
       for (const [u, t] of seen) rep.seen.set(u, t);

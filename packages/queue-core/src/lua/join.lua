@@ -1,14 +1,7 @@
 --[[
 join: put a user in a room's waiting line, or return the live token it already holds.
 
-KEYS[1] room          HASH   config and promoter state; absent when the room is closed
-KEYS[2] seq           STRING the room's join sequence (token ids)
-KEYS[3] waiting       ZSET   userId -> token id
-KEYS[4] seen          ZSET   userId -> last poll ms
-KEYS[5] active        ZSET   userId -> expiry ms
-KEYS[6] activeTokens  HASH   userId -> token id
-KEYS[7] events        STREAM lifecycle events
-KEYS[8] unclaimed     HASH   userId -> admission ms
+KEYS: the room keys (common.lua)
 ARGV[1] userId
 ARGV[2] events MAXLEN (approximate)
 
@@ -19,57 +12,41 @@ Returns one of
   {0, 'ACTIVE', tokenId, expiresAtMs}
 Ordering comes from INCR on the server, never from a client's clock, so two joins never tie.
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local user = ARGV[1]
+local now = nowMs()
+local user = tonumber(ARGV[1])
+local maxlen = ARGV[2]
 
-local cfg = redis.call('HMGET', KEYS[1], 'maxWaiting', 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
-if not cfg[1] then return {-1} end
-local idleMs = tonumber(cfg[2]) * 1000
+local cfg = readRoom('maxWaiting', 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds', 'live')
+if not cfg[3] then return {-1} end
+local L = lineOf(cfg[1], cfg[2], now)
 
-local function emit(kind, id)
-  -- string.format, not `..`: Lua prints numbers past 14 digits in exponent form.
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[2], '*', 't', kind, 'at', now, 'ids', user .. ':' .. string.format('%d', id))
-end
-
-local waitingId = redis.call('ZSCORE', KEYS[3], user)
-if waitingId then
-  local lastSeen = tonumber(redis.call('ZSCORE', KEYS[4], user) or 0)
-  if now - lastSeen < idleMs then
-    redis.call('ZADD', KEYS[4], now, user)
-    local rank = redis.call('ZRANK', KEYS[3], user)
-    return {0, 'WAITING', waitingId, rank + 1, cfg[3] or '', cfg[4], cfg[2]}
+local place = placeOfUser(user)
+if place then
+  local id = L.base + place
+  if lastSeenEpoch(L, place) then
+    markSeen(L, place)
+    return {0, 'WAITING', fmt(id), positionOf(place), cfg[5] or '', cfg[6], cfg[4]}
   end
   -- Idle past the timeout: this token is EXPIRED even if the promoter has not swept it yet.
-  redis.call('ZREM', KEYS[3], user)
-  redis.call('ZREM', KEYS[4], user)
-  emit('X', waitingId)
+  removeWaiting(place, user)
+  emit('X', now, {user .. ':' .. fmt(id)}, maxlen)
 end
 
-local activeId = redis.call('HGET', KEYS[6], user)
+local activeId = redis.call('HGET', K.activeTokens, user)
 if activeId then
-  local expiresAt = tonumber(redis.call('ZSCORE', KEYS[5], user) or 0)
-  local admittedAt = expiresAt > now and redis.call('HGET', KEYS[8], user)
-  if admittedAt then
-    -- A rejoining client sees its admission: it claims the full TTL, as a poll would.
-    expiresAt = tonumber(admittedAt) + tonumber(cfg[5]) * 1000
-    redis.call('HDEL', KEYS[8], user)
-    redis.call('ZADD', KEYS[5], expiresAt, user)
-  end
-  if expiresAt > now then return {0, 'ACTIVE', activeId, expiresAt} end
-  redis.call('ZREM', KEYS[5], user)
-  redis.call('HDEL', KEYS[6], user)
-  redis.call('HDEL', KEYS[8], user)
-  emit('X', activeId)
+  -- A rejoining client sees its admission: it claims the full TTL, as a poll would.
+  local expiresAt = activeExpiry(user, activeId, now, cfg[7], true)
+  if expiresAt then return {0, 'ACTIVE', activeId, fmt(expiresAt)} end
+  removeActive(user)
+  emit('X', now, {user .. ':' .. activeId}, maxlen)
 end
 
-if redis.call('ZCARD', KEYS[3]) >= tonumber(cfg[1]) then return {-2} end
+if tonumber(cfg[8] or 0) >= tonumber(cfg[3]) then return {-2} end
 
 -- A fresh sequence starts at the current time in microseconds, so that token ids stay unique even
 -- if Redis loses the counter; later ids count up from there.
-if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], now * 1000) end
-local id = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[3], id, user)
-redis.call('ZADD', KEYS[4], now, user)
-emit('J', id)
-return {1, 'WAITING', id, redis.call('ZCARD', KEYS[3]), cfg[3] or '', cfg[4], cfg[2]}
+if redis.call('EXISTS', K.seq) == 0 then redis.call('SET', K.seq, fmt(now * 1000)) end
+local id = redis.call('INCR', K.seq)
+local _, live = addWaiting(L, id, user)
+emit('J', now, {user .. ':' .. fmt(id)}, maxlen)
+return {1, 'WAITING', fmt(id), live, cfg[5] or '', cfg[6], cfg[4]}

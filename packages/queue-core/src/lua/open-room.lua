@@ -1,29 +1,49 @@
 --[[
 open-room: open a room, or reconfigure an open one. Tokens already admitted keep their expiry.
 
-KEYS[1] room  HASH
-KEYS[2] seq   STRING
+KEYS: the room keys (common.lua)
 ARGV[1..5]  maxActive, admitPerSecond, activeTtlSeconds, idleTimeoutSeconds, maxWaiting: the new
             values; an empty string keeps the current value
 ARGV[6..10] the same five: defaults for a room that is not open yet
 
 Returns {created (0/1), maxActive, admitPerSecond, activeTtlSeconds, idleTimeoutSeconds, maxWaiting}.
+
+A new idle timeout means new epochs: every WAITING token is then counted live in the new current
+epoch, so that a change never expires anyone early.
 ]]
 local fields = {'maxActive', 'admitPerSecond', 'activeTtlSeconds', 'idleTimeoutSeconds', 'maxWaiting'}
-local created = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
-local current = redis.call('HMGET', KEYS[1], unpack(fields))
+local now = nowMs()
+local created = redis.call('EXISTS', K.room) == 0 and 1 or 0
+local current = redis.call('HMGET', K.room, 'epochMs', unpack(fields))
 local out = {created}
 local set = {}
 for i, field in ipairs(fields) do
   local value = ARGV[i]
-  if value == '' then value = current[i] or ARGV[i + 5] end
+  if value == '' then value = current[i + 1] or ARGV[i + 5] end
   set[#set + 1] = field
   set[#set + 1] = value
   out[#out + 1] = tonumber(value)
 end
-redis.call('HSET', KEYS[1], unpack(set))
+local epochMs = epochMsOf(out[5])
+set[#set + 1] = 'epochMs'
+set[#set + 1] = fmt(epochMs)
 if created == 1 then
-  local t = redis.call('TIME')
-  redis.call('HSET', KEYS[1], 'openedAt', t[1] * 1000 + math.floor(tonumber(t[2]) / 1000))
+  set[#set + 1] = 'openedAt'
+  set[#set + 1] = fmt(now)
+  -- A line left by an earlier room (a close that raced its last join) is not this room's.
+  dropLine(nil, 0)
+elseif tonumber(current[1]) ~= epochMs then
+  local old = tonumber(current[1])
+  local L = lineOf(nil, epochMs, now)
+  local key = touchEpoch(L)
+  redis.call('BITOP', 'OR', key, key, K.line)
+  redis.call('PEXPIRE', key, fmt((EPOCHS + 2) * epochMs))
+  if old then
+    local oldEpoch = math.floor(now / old)
+    for e = oldEpoch - EPOCHS - 1, oldEpoch + 1 do redis.call('UNLINK', seenKey(old, e)) end
+  end
+  set[#set + 1] = 'sweptEpoch'
+  set[#set + 1] = ''
 end
+redis.call('HSET', K.room, unpack(set))
 return out

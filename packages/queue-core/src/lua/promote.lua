@@ -2,14 +2,8 @@
 promote: one promotion tick of one room, atomic. Any number of gateway instances may call it at any
 time: the rate and capacity limits live here, on Redis's clock, not in any one process.
 
-KEYS[1] room          HASH   config; promoter state: rate, rateAt, bucket, bucketAt, tick
-KEYS[2] waiting       ZSET   userId -> token id
-KEYS[3] seen          ZSET   userId -> last poll ms
-KEYS[4] active        ZSET   userId -> expiry ms
-KEYS[5] activeTokens  HASH   userId -> token id
-KEYS[6] admissions    ZSET   "<tick>:<count>" -> time ms, one member per admitting tick
-KEYS[7] events        STREAM
-KEYS[8] unclaimed     HASH   userId -> admission ms, for admitted tokens whose client has not polled since
+KEYS: the room keys (common.lua); the room hash keeps the promoter's state: rate, rateAt, bucket,
+bucketAt, tick, head (the lowest place that may be WAITING), sweptEpoch and deadCursor (the idle sweep)
 ARGV[1] most tokens to admit, and most to expire of each kind, in this tick
 ARGV[2] events MAXLEN (approximate)
 
@@ -17,23 +11,25 @@ Returns {admitted, idleExpired, activeExpired, waiting, active}.
 
 Steps:
   1. ACTIVE tokens past their expiry are EXPIRED and free their slots.
-  2. WAITING tokens that have not polled for idleTimeoutSeconds are EXPIRED, never admitted.
+  2. WAITING tokens that have not polled for idleTimeoutSeconds are EXPIRED, never admitted: once per
+     epoch, `dead` = the line minus every place with a liveness bit in the idle window (three BITOPs),
+     then its set bits are expired in order, batchMax × IDLE_SWEEP_ROUNDS per tick at most.
   3. n = min(admitPerSecond - admitted in the last 1000 ms, maxActive - active, token bucket, ARGV[1]).
      The sliding window [now - 1000 ms, now] makes the rate strict over every window, even a closed
      one, not just aligned seconds;
      the token bucket (a fifth of a second's worth) spreads a second's admissions over its ticks.
-  4. The n lowest token ids are admitted, in order. An admitted token expires at the earlier of its
+  4. The n lowest token ids are admitted, in order (BITPOS over the line from `head`). An admitted token expires at the earlier of its
      idle deadline (last poll + idleTimeoutSeconds) and admission + activeTtlSeconds, until its client's
      first poll sees ACTIVE and claims the full TTL: a client that walked away while waiting must not
      hold a slot for the whole activeTtlSeconds (the 20,000-user simulation lost all 100 slots that way).
   5. The measured admission rate (an exponentially weighted average, tau = 60 s) is updated, but only
      over ticks where the queue, not a lack of waiting users, limited admissions.
   6. The estimate's inputs are written to the room's `estimate` field (estimate.ts): the rate, the
-     share of WAITING tokens that stopped polling, which the idle sweep will remove, and a stall: all
+     share of WAITING tokens that stopped polling, which the idle sweep will remove (counted once per
+     epoch, with the sweep), and a stall: all
      slots taken, the first to free held by an admitted client that never came back.
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMs()
 local batchMax = tonumber(ARGV[1])
 local maxlen = ARGV[2]
 -- Waits run to minutes, so the rate that predicts them is a minute's: with 10 s, the slow first seconds
@@ -42,18 +38,17 @@ local TAU_SECONDS = 60
 local CHUNK = 1000 -- unpack() is bounded by Lua's C stack (8000 slots)
 local IDLE_SWEEP_ROUNDS = 10
 
-local cfg = redis.call('HMGET', KEYS[1], 'maxActive', 'admitPerSecond', 'activeTtlSeconds',
-  'idleTimeoutSeconds', 'rate', 'rateAt', 'bucket', 'bucketAt')
-if not cfg[1] then return {0, 0, 0, 0, 0} end
-local maxActive, perSecond = tonumber(cfg[1]), tonumber(cfg[2])
-local ttlMs, idleMs = tonumber(cfg[3]) * 1000, tonumber(cfg[4]) * 1000
-
-local function fmt(n) return string.format('%d', n) end
-
-local function emit(kind, ids)
-  if #ids == 0 then return end
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', maxlen, '*', 't', kind, 'at', now, 'ids', table.concat(ids, ','))
-end
+local cfg = readRoom('maxActive', 'admitPerSecond', 'activeTtlSeconds', 'idleTimeoutSeconds', 'rate',
+  'rateAt', 'bucket', 'bucketAt', 'live', 'head', 'sweptEpoch', 'deadCursor', 'stale')
+if not cfg[3] then return {0, 0, 0, 0, 0} end
+local L = lineOf(cfg[1], cfg[2], now)
+local maxActive, perSecond = tonumber(cfg[3]), tonumber(cfg[4])
+local ttlMs, idleMs = tonumber(cfg[5]) * 1000, tonumber(cfg[6]) * 1000
+local live = tonumber(cfg[11] or 0)
+local head = tonumber(cfg[12] or 0)
+-- Stale: not seen for staleMs = min(the longest polling advice + 5 s, ¾ of the idle timeout), so
+-- abandoned; the sweep removes them within idle − staleMs.
+local staleMs = math.min(math.min(30000, math.floor(idleMs / 2)) + 5000, math.floor(idleMs * 0.75))
 
 -- Calls `cmd key a1 a2 …` in chunks; `step` values per item (ZADD takes score and member).
 local function chunked(cmd, key, items, step)
@@ -64,96 +59,122 @@ local function chunked(cmd, key, items, step)
   end
 end
 
+-- WAITING places with a liveness bit in epochs fromEpoch..now, into `dead`; returns their count.
+local function seenSince(fromEpoch)
+  local keys = {}
+  for e = fromEpoch, L.epoch do keys[#keys + 1] = seenKey(L.epochMs, e) end
+  redis.call('BITOP', 'OR', K.dead, unpack(keys))
+  redis.call('BITOP', 'AND', K.dead, K.dead, K.line)
+  return redis.call('BITCOUNT', K.dead)
+end
+
 -- 1. ACTIVE tokens past expiry.
-local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', fmt(now), 'LIMIT', 0, batchMax)
+local due = redis.call('ZRANGEBYSCORE', K.active, '-inf', fmt(now), 'LIMIT', 0, batchMax)
 local ids = {}
 for i, user in ipairs(due) do
-  ids[i] = user .. ':' .. (redis.call('HGET', KEYS[5], user) or '0')
+  ids[i] = user .. ':' .. (redis.call('HGET', K.activeTokens, user) or '0')
 end
 if #due > 0 then
-  chunked('ZREM', KEYS[4], due, 1)
-  chunked('HDEL', KEYS[5], due, 1)
-  chunked('HDEL', KEYS[8], due, 1)
-  emit('X', ids)
+  chunked('ZREM', K.active, due, 1)
+  chunked('HDEL', K.activeTokens, due, 1)
+  chunked('HDEL', K.unclaimed, due, 1)
+  emit('X', now, ids, maxlen)
 end
 local activeExpired = #due
 
 -- 2. WAITING tokens that stopped polling. Positions count only live tokens once this tick is done, so
--- a wave of idle tokens is swept in chunks of batchMax, up to IDLE_SWEEP_ROUNDS of them.
-local idleBefore = fmt(now - idleMs)
-local idleExpired = 0
-for _ = 1, IDLE_SWEEP_ROUNDS do
-  local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', idleBefore, 'LIMIT', 0, batchMax)
-  if #idle == 0 then break end
-  ids = {}
-  for i, user in ipairs(idle) do
-    ids[i] = user .. ':' .. (redis.call('ZSCORE', KEYS[2], user) or '0')
-  end
-  chunked('ZREM', KEYS[2], idle, 1)
-  chunked('ZREM', KEYS[3], idle, 1)
-  emit('X', ids)
-  idleExpired = idleExpired + #idle
-  if #idle < batchMax then break end
+-- a wave of idle tokens is swept in chunks, up to IDLE_SWEEP_ROUNDS × batchMax per tick.
+-- Stale tokens are counted once per epoch; the idle ones swept since then were stale too.
+local staleCount = tonumber(cfg[15] or 0)
+local deadCursor = tonumber(cfg[14] or 0)
+if L.base and tonumber(cfg[13] or '') ~= L.epoch then
+  -- Once per epoch: the stale count for the estimate, then the dead places (line minus seen).
+  staleCount = math.max(0, live - seenSince(L.epoch - math.ceil(staleMs / L.epochMs)))
+  seenSince(L.epoch - EPOCHS)
+  redis.call('BITOP', 'XOR', K.dead, K.dead, K.line)
+  deadCursor = 0
 end
-
+local idleExpired = 0
+if L.base and deadCursor >= 0 then
+  ids = {}
+  local sweepMax = batchMax * IDLE_SWEEP_ROUNDS
+  while idleExpired < sweepMax do
+    local place = redis.call('BITPOS', K.dead, 1, deadCursor, -1, 'BIT')
+    if place < 0 then
+      deadCursor = -1
+      break
+    end
+    deadCursor = place + 1
+    if redis.call('GETBIT', K.line, place) == 1 then
+      local user = userAt(place)
+      live = removeWaiting(place, user)
+      idleExpired = idleExpired + 1
+      ids[#ids + 1] = fmt(user) .. ':' .. fmt(L.base + place)
+      if #ids >= CHUNK then
+        emit('X', now, ids, maxlen)
+        ids = {}
+      end
+    end
+  end
+  emit('X', now, ids, maxlen)
+end
 -- 3. How many may be admitted now.
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', fmt(now - 60000))
+redis.call('ZREMRANGEBYSCORE', K.admissions, '-inf', fmt(now - 60000))
 local used = 0
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], fmt(now - 1000), '+inf')) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', K.admissions, fmt(now - 1000), '+inf')) do
   used = used + tonumber(string.match(member, ':(%d+)$'))
 end
 local burst = math.max(1, math.ceil(perSecond / 5))
-local bucket = tonumber(cfg[7]) or burst
-local bucketAt = tonumber(cfg[8]) or now
+local bucket = tonumber(cfg[9]) or burst
+local bucketAt = tonumber(cfg[10]) or now
 bucket = math.min(burst, bucket + math.max(0, now - bucketAt) * perSecond / 1000)
 
-local activeCount = redis.call('ZCARD', KEYS[4])
-local waitingBefore = redis.call('ZCARD', KEYS[2])
+local activeCount = redis.call('ZCARD', K.active)
+local waitingBefore = live
 local limit = math.min(perSecond - used, maxActive - activeCount, math.floor(bucket), batchMax)
 
--- 4. Admit in order. A popped token that turns out idle (more idle tokens than one sweep takes) is
--- EXPIRED instead, and the loop pops further.
+-- 4. Admit in order. A token that turns out idle (more idle tokens than one sweep takes) is EXPIRED
+-- instead, and the loop goes on to the next.
 local admitted = 0
 if limit > 0 and waitingBefore > 0 then
   local fullExpiry = now + ttlMs
   local scored, tokens, unclaimed, admittedIds, stale = {}, {}, {}, {}, {}
-  local rounds = 0
-  while admitted < limit and rounds < 10 do
-    rounds = rounds + 1
-    local popped = redis.call('ZPOPMIN', KEYS[2], limit - admitted)
-    if #popped == 0 then break end
-    local users = {}
-    for i = 1, #popped, 2 do
-      local user, id = popped[i], popped[i + 1]
-      users[#users + 1] = user
-      local lastSeen = tonumber(redis.call('ZSCORE', KEYS[3], user) or 0)
-      if now - lastSeen >= idleMs then
-        stale[#stale + 1] = user .. ':' .. id
-      else
-        admitted = admitted + 1
-        scored[#scored + 1] = fmt(math.min(lastSeen + idleMs, fullExpiry))
-        scored[#scored + 1] = user
-        unclaimed[#unclaimed + 1] = user
-        unclaimed[#unclaimed + 1] = fmt(now)
-        tokens[#tokens + 1] = user
-        tokens[#tokens + 1] = id
-        admittedIds[admitted] = user .. ':' .. id
-      end
+  local popped = 0
+  while admitted < limit and popped < limit * IDLE_SWEEP_ROUNDS do
+    popped = popped + 1
+    local place = redis.call('BITPOS', K.line, 1, head, -1, 'BIT')
+    if place < 0 then break end
+    head = place + 1
+    local user = userAt(place)
+    local id = fmt(L.base + place)
+    local lastSeen = lastSeenMs(L, place)
+    live = removeWaiting(place, user)
+    if not lastSeen then
+      stale[#stale + 1] = fmt(user) .. ':' .. id
+    else
+      admitted = admitted + 1
+      scored[#scored + 1] = fmt(math.min(lastSeen + idleMs, fullExpiry))
+      scored[#scored + 1] = user
+      unclaimed[#unclaimed + 1] = user
+      unclaimed[#unclaimed + 1] = fmt(now)
+      tokens[#tokens + 1] = user
+      tokens[#tokens + 1] = id
+      admittedIds[admitted] = fmt(user) .. ':' .. id
     end
-    -- every popped user leaves the liveness index, admitted or not
-    chunked('ZREM', KEYS[3], users, 1)
   end
   if admitted > 0 then
-    chunked('ZADD', KEYS[4], scored, 2)
-    chunked('HSET', KEYS[5], tokens, 2)
-    chunked('HSET', KEYS[8], unclaimed, 2)
-    emit('A', admittedIds)
-    local tick = redis.call('HINCRBY', KEYS[1], 'tick', 1)
-    redis.call('ZADD', KEYS[6], fmt(now), tick .. ':' .. admitted)
+    chunked('ZADD', K.active, scored, 2)
+    chunked('HSET', K.activeTokens, tokens, 2)
+    chunked('HSET', K.unclaimed, unclaimed, 2)
+    emit('A', now, admittedIds, maxlen)
+    local tick = redis.call('HINCRBY', K.room, 'tick', 1)
+    redis.call('ZADD', K.admissions, fmt(now), tick .. ':' .. admitted)
   end
   idleExpired = idleExpired + #stale
-  emit('X', stale)
+  emit('X', now, stale, maxlen)
 end
+staleCount = math.max(0, staleCount - idleExpired)
+local staleShare = live > 0 and staleCount / live or 0
 bucket = bucket - admitted
 
 -- 6a. A stall: every slot is taken and the one that frees first belongs to an admitted client that
@@ -162,12 +183,11 @@ bucket = bucket - admitted
 -- lastSeen = min(score − idle, admission); the advice then was at most max(0.5 s, (admission −
 -- lastSeen) / 5) (a fifth of the earliest admission, which came no later than the real one), and 3 s
 -- cover the poll's own latency and the replicas' batched liveness. One ZRANGE and one HGET.
-local staleMs = math.min(math.min(30000, math.floor(idleMs / 2)) + 5000, math.floor(idleMs * 0.75))
 local stallMs = 0
 if activeCount + admitted >= maxActive then
-  local first = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  local first = redis.call('ZRANGE', K.active, 0, 0, 'WITHSCORES')
   if first[1] then
-    local admittedAt = tonumber(redis.call('HGET', KEYS[8], first[1]) or '')
+    local admittedAt = tonumber(redis.call('HGET', K.unclaimed, first[1]) or '')
     if admittedAt then
       local score = tonumber(first[2])
       local lastSeen = math.min(score - idleMs, admittedAt)
@@ -178,8 +198,8 @@ if activeCount + admitted >= maxActive then
 end
 
 -- 5. Measured admission rate; not over a stall, which the estimate counts apart (6a).
-local rate = tonumber(cfg[5]) or perSecond
-local rateAt = tonumber(cfg[6]) or now
+local rate = tonumber(cfg[7]) or perSecond
+local rateAt = tonumber(cfg[8]) or now
 local drained = admitted >= waitingBefore and admitted < limit
 if waitingBefore > 0 and not drained and stallMs == 0 and now > rateAt then
   local dt = math.min((now - rateAt) / 1000, 5)
@@ -187,16 +207,11 @@ if waitingBefore > 0 and not drained and stallMs == 0 and now > rateAt then
   rate = rate + alpha * (admitted / dt - rate)
 end
 -- 6. The estimate's model (estimate.ts, EstimateModel): "rate;staleShare;sweepSeconds;stallSeconds".
--- Stale: not seen for staleMs = min(the longest polling advice + 5 s, ¾ of the idle timeout), so
--- abandoned; the sweep removes them within idle − staleMs. One ZCOUNT, O(log N).
-local waitingAfter = redis.call('ZCARD', KEYS[2])
-local stale = 0
-if waitingAfter > 0 then
-  stale = redis.call('ZCOUNT', KEYS[3], '-inf', fmt(now - staleMs)) / waitingAfter
-end
-redis.call('HSET', KEYS[1], 'rate', string.format('%.6f', rate), 'rateAt', fmt(now),
-  'bucket', string.format('%.6f', bucket), 'bucketAt', fmt(now),
-  'estimate', string.format('%.6f;%.6f;%.3f;%.3f', rate, math.min(1, stale), (idleMs - staleMs) / 1000,
+local waitingAfter = live
+redis.call('HSET', K.room, 'rate', string.format('%.6f', rate), 'rateAt', fmt(now),
+  'bucket', string.format('%.6f', bucket), 'bucketAt', fmt(now), 'head', fmt(head),
+  'sweptEpoch', fmt(L.epoch), 'deadCursor', fmt(deadCursor), 'stale', fmt(staleCount),
+  'estimate', string.format('%.6f;%.6f;%.3f;%.3f', rate, math.min(1, staleShare), (idleMs - staleMs) / 1000,
     stallMs / 1000))
 
-return {admitted, idleExpired, activeExpired, waitingAfter, redis.call('ZCARD', KEYS[4])}
+return {admitted, idleExpired, activeExpired, waitingAfter, redis.call('ZCARD', K.active)}

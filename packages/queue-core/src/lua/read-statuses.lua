@@ -1,61 +1,50 @@
 --[[
 read-statuses: the statuses of many tokens of one room in one round trip, for the open push streams
-of one gateway instance: one call per room per stream tick, never one per stream. Each WAITING token
-read here is refreshed as live (an open stream counts as polling), and an ACTIVE one claims its full
-TTL as a poll that sees ACTIVE does.
+of one gateway instance when its replica cannot answer: one call per room per stream tick, never one
+per stream. Each WAITING token read here is refreshed as live (an open stream counts as polling), and
+an ACTIVE one claims its full TTL as a poll that sees ACTIVE does.
 
-KEYS[1] room          HASH
-KEYS[2] waiting       ZSET   userId -> token id
-KEYS[3] seen          ZSET   userId -> last poll ms
-KEYS[4] active        ZSET   userId -> expiry ms
-KEYS[5] activeTokens  HASH   userId -> token id
-KEYS[6] events        STREAM
-KEYS[7] unclaimed     HASH   userId -> admission ms
+KEYS: the room keys (common.lua)
 ARGV[1] events MAXLEN (approximate)
 ARGV[2..] userId, tokenId pairs
 
 Returns {estimate, admitPerSecond, idleTimeoutSeconds, s1, v1, s2, v2, …}: per token, in order,
   'W', position | 'A', expiresAtMs | 'E', 0
-A closed room returns {} (every token EXPIRED).
+A closed room returns {} (every token EXPIRED). Positions are counted in one pass over the line, in
+place order: one BITCOUNT per token, each over the stretch since the previous one.
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMs()
+local cfg = readRoom('idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
+if not cfg[3] then return {} end
+local L = lineOf(cfg[1], cfg[2], now)
 
-local cfg = redis.call('HMGET', KEYS[1], 'idleTimeoutSeconds', 'estimate', 'admitPerSecond', 'activeTtlSeconds')
-if not cfg[1] then return {} end
-local idleMs = tonumber(cfg[1]) * 1000
-local ttlMs = tonumber(cfg[4]) * 1000
-
-local out = {cfg[2] or '', cfg[3], cfg[1]}
-local live = {}
+local out = {cfg[4] or '', cfg[5], cfg[3]}
+local waiting = {}
+local expired = {}
 for i = 2, #ARGV, 2 do
-  local user, id = ARGV[i], tonumber(ARGV[i + 1])
-  local status, value = 'E', 0
-  local waitingId = redis.call('ZSCORE', KEYS[2], user)
-  if waitingId and tonumber(waitingId) == id then
-    local lastSeen = tonumber(redis.call('ZSCORE', KEYS[3], user) or 0)
-    if now - lastSeen >= idleMs then
-      redis.call('ZREM', KEYS[2], user)
-      redis.call('ZREM', KEYS[3], user)
-      redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[1], '*', 't', 'X', 'at', now, 'ids', user .. ':' .. waitingId)
+  local user, id = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local slot = #out + 1
+  out[slot], out[slot + 1] = 'E', 0
+  local place = waitingPlace(L, id, user)
+  if place then
+    if lastSeenEpoch(L, place) then
+      markSeen(L, place)
+      waiting[#waiting + 1] = {place, slot}
     else
-      live[#live + 1] = now
-      live[#live + 1] = user
-      status, value = 'W', redis.call('ZRANK', KEYS[2], user) + 1
+      removeWaiting(place, user)
+      expired[#expired + 1] = fmt(user) .. ':' .. fmt(id)
     end
-  elseif tonumber(redis.call('HGET', KEYS[5], user) or 0) == id then
-    local expiresAt = tonumber(redis.call('ZSCORE', KEYS[4], user) or 0)
-    local admittedAt = expiresAt > now and redis.call('HGET', KEYS[7], user)
-    if admittedAt then
-      expiresAt = tonumber(admittedAt) + ttlMs
-      redis.call('HDEL', KEYS[7], user)
-      redis.call('ZADD', KEYS[4], expiresAt, user)
-    end
-    if expiresAt > now then status, value = 'A', expiresAt end
+  else
+    local expiresAt = activeExpiry(user, id, now, cfg[6], true)
+    if expiresAt then out[slot], out[slot + 1] = 'A', fmt(expiresAt) end
   end
-  out[#out + 1] = status
-  out[#out + 1] = value
 end
--- One liveness write for every live token read (the caller sends at most a few thousand per call).
-if #live > 0 then redis.call('ZADD', KEYS[3], 'XX', unpack(live)) end
+emit('X', now, expired, ARGV[1])
+table.sort(waiting, function(a, b) return a[1] < b[1] end)
+local counted, from = 0, 0
+for _, w in ipairs(waiting) do
+  counted = counted + redis.call('BITCOUNT', K.line, from, w[1], 'BIT')
+  from = w[1] + 1
+  out[w[2]], out[w[2] + 1] = 'W', counted
+end
 return out
