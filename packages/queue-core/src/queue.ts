@@ -78,6 +78,9 @@ export interface QueueCoreOptions {
 /** Tokens per read-statuses, room-tick or restore-line call: far below Lua's 8000-slot stack. */
 const CHUNK = 1000;
 
+/** Places per snapshot page: 8 KB of line bits, 256 KB of user ids. */
+const LINE_PAGE_SPAN = 65_536;
+
 /** How long a payment-expired token may still read what it paid for. */
 const PAID_MARKER_SECONDS = 86_400;
 
@@ -174,13 +177,33 @@ const decode = {
     const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, numbers[i]])) as unknown as RoomConfig;
     return { created: created === 1, config };
   },
-  /** read-line.lua: {userId, tokenId, lastSeenMs, …} */
-  line(r: (string | number)[]) {
-    const out: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
-    for (let i = 0; i + 2 < r.length; i += 3) {
-      out.push({ userId: Number(r[i]), tokenId: Number(r[i + 1]), lastSeenMs: Number(r[i + 2]) });
+  /**
+   * read-line.lua: {base, firstPlace, nowMs, epochMs, epoch, more, line, users, seen(epoch), …}, the
+   * bit strings raw: bit i of a bitmap is bit 7 − i % 8 of byte i / 8 (Redis numbers bits from the
+   * most significant). Tokens above `afterTokenId` only; `next` is where the following stretch starts.
+   */
+  line(r: (Buffer | number)[], afterTokenId: number, span: number) {
+    const tokens: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
+    if (r.length === 0) return { tokens, next: null };
+    const [base, firstPlace, now, epochMs, epoch, more] = r.slice(0, 6).map((v) => Number(v.toString()));
+    const [line, users, ...seen] = r.slice(6) as Buffer[];
+    for (let byte = 0; byte < line!.length; byte++) {
+      const bits = line![byte]!;
+      if (bits === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        const mask = 0x80 >> bit;
+        if ((bits & mask) === 0) continue;
+        const i = byte * 8 + bit;
+        const tokenId = base! + firstPlace! + i;
+        if (tokenId <= afterTokenId) continue;
+        const userId = users!.length >= (i + 1) * 4 ? users!.readUInt32BE(i * 4) : 0;
+        // The newest epoch with the place's bit: seen[k] is epoch − k.
+        const k = seen.findIndex((s) => byte < s.length && (s[byte]! & mask) !== 0);
+        const lastSeenMs = k < 0 ? 0 : Math.min(now!, (epoch! - k + 1) * epochMs!);
+        tokens.push({ userId, tokenId, lastSeenMs });
+      }
     }
-    return out;
+    return { tokens, next: more === 1 ? base! + firstPlace! + span - 1 : null };
   },
   /** token-state.lua: {'ACTIVE', expiresAtMs} | {'PAID'} | {'INACTIVE'} */
   tokenState(r: (string | number)[]): { state: TokenState; expiresAt?: string } {
@@ -247,11 +270,13 @@ export function createQueueCore(options: QueueCoreOptions) {
     },
 
     /**
-     * WAITING tokens with ids above `afterTokenId`, in line order, at most `count`, each with the latest
-     * time it may have been seen (Redis clock, ms; 0 when idle): a replica's snapshot page.
+     * WAITING tokens with ids above `afterTokenId`, in line order, over the next `span` places (a
+     * multiple of 8), each with the latest time it may have been seen (Redis clock, ms; 0 when idle):
+     * a replica's snapshot page. `next` is the `afterTokenId` of the following page, null at the end.
      */
-    async readWaitingPage(concertId: number, afterTokenId: number, count: number) {
-      return decode.line(await redis.queueReadLine(...roomKeys(concertId), afterTokenId, count));
+    async readWaitingPage(concertId: number, afterTokenId: number, span = LINE_PAGE_SPAN) {
+      const r = await redis.queueReadLineBuffer(...roomKeys(concertId), afterTokenId, span);
+      return decode.line(r, afterTokenId, span);
     },
 
     /** Derives a WAITING status from a replica's position and the room's inputs. */

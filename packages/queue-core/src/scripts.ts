@@ -43,7 +43,7 @@ declare module 'ioredis' {
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
     queueReadStatuses(...args: Arg[]): Result<Reply, Context>;
     queueRoomTick(...args: Arg[]): Result<string[], Context>;
-    queueReadLine(...args: Arg[]): Result<Reply, Context>;
+    queueReadLineBuffer(...args: Arg[]): Result<(Buffer | number)[], Context>;
     queueRestoreLine(...args: Arg[]): Result<number, Context>;
     queueAdjustSeatsLeft(...args: Arg[]): Result<number | null, Context>;
   }

@@ -125,6 +125,35 @@ describe('the line in Redis', () => {
     expect(await t.redis.bitcount(queue.keys.room(4).line)).toBe(0);
   });
 
+  it('reads the line back in pages of raw bits, with each token’s liveness', async () => {
+    await queue.openRoom(6, {}, CONFIG);
+    const ids = await joinAll(queue, 6, 1, 301);
+    const leaving = [...ids.keys()].filter((u) => u % 7 === 0);
+    await Promise.all(
+      leaving.map((u) => queue.expireToken({ concertId: 6, userId: u, tokenId: ids.get(u)! }, 'leave')),
+    );
+    const [seconds] = await t.redis.time();
+    const read: { userId: number; tokenId: number; lastSeenMs: number }[] = [];
+    let pages = 0;
+    for (let after: number | null = 0; after !== null; pages++) {
+      const page = await queue.readWaitingPage(6, after, 64);
+      read.push(...page.tokens);
+      after = page.next;
+    }
+    expect(pages).toBe(Math.ceil(300 / 64));
+    const staying = [...ids.keys()].filter((u) => u % 7 !== 0);
+    expect(read.map((r) => [r.userId, r.tokenId])).toEqual(staying.map((u) => [u, ids.get(u)]));
+    // Seen at their join, within the current epoch (75 s here): never later than now, never idle.
+    for (const r of read) {
+      expect(r.lastSeenMs).toBeGreaterThan(Number(seconds) * 1000 - 75_000);
+      expect(r.lastSeenMs).toBeLessThanOrEqual(Number(seconds) * 1000 + 1000);
+    }
+    // From the middle: only the tokens after the one given.
+    const tail = await queue.readWaitingPage(6, ids.get(150)!, 1024);
+    expect(tail.tokens.map((r) => r.userId)).toEqual(staying.filter((u) => u > 150));
+    expect(tail.next).toBeNull();
+  });
+
   it('drops every key of the line on close', async () => {
     await queue.openRoom(5, {}, CONFIG);
     await joinAll(queue, 5, 1, 301);

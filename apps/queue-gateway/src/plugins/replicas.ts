@@ -55,7 +55,6 @@ export interface ReplicaOptions {
 /** Entries per XREAD; a read that fills it has not caught up, so it does not refresh `freshAt`. */
 const READ_COUNT = 10_000;
 const BLOCK_MS = 100;
-const SNAPSHOT_PAGE = 10_000;
 /** Clock skew between this host and Redis, and a round trip, allowed for by the idle guard. */
 const IDLE_SLACK_MS = 250;
 /** A replica nobody polled for this long is dropped. */
@@ -129,12 +128,11 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     rep.freshAt = 0;
     const line = new Line();
     const from = (await app.queue.readLastEventId(rep.concertId)) ?? '0-0';
-    let after = 0;
-    for (;;) {
-      const page = await app.queue.readWaitingPage(rep.concertId, after, SNAPSHOT_PAGE);
-      for (const t of page) line.add(t.tokenId, t.userId, t.lastSeenMs);
-      if (page.length < SNAPSHOT_PAGE) break;
-      after = page.at(-1)!.tokenId;
+    let after: number | null = 0;
+    while (after !== null) {
+      const page = await app.queue.readWaitingPage(rep.concertId, after);
+      for (const t of page.tokens) line.add(t.tokenId, t.userId, t.lastSeenMs);
+      after = page.next;
     }
     rep.line = line;
     rep.lastId = from;
