@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 
 /** Who a verified user token says the caller is. */
 export interface UserIdentity {
@@ -76,6 +77,13 @@ export function createUserTokenVerifier(settings: UserTokenSettings): UserTokenV
   if (!secret && !jwks) throw new Error('a user token verifier needs a JWKS URL or an HS256 secret');
 
   const algorithms = [...(secret ? ['HS256'] : []), ...(jwks ? ['RS256', 'ES256'] : [])];
+  const claimRules = {
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    ...(settings.audience ? { audience: settings.audience } : {}),
+  };
+  const hmacKey = settings.jwtSecret ? createSecretKey(Buffer.from(settings.jwtSecret)) : undefined;
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
     if (header.alg === 'HS256') {
@@ -105,13 +113,9 @@ export function createUserTokenVerifier(settings: UserTokenSettings): UserTokenV
     async verify(token) {
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, getKey, {
-          algorithms,
-          requiredClaims: ['exp', 'sub'],
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          ...(settings.issuer ? { issuer: settings.issuer } : {}),
-          ...(settings.audience ? { audience: settings.audience } : {}),
-        }));
+        payload =
+          (hmacKey && verifyPlainHs256(token, hmacKey, claimRules)) ||
+          (await jwtVerify(token, getKey, { algorithms, ...claimRules })).payload;
       } catch (error) {
         if (error instanceof IdentityProviderUnavailableError || error instanceof AuthInvalidError)
           throw error;
@@ -139,6 +143,45 @@ export function createUserTokenVerifier(settings: UserTokenSettings): UserTokenV
       if (timer) clearInterval(timer);
     },
   };
+}
+
+/** The protected header of an unsecured JWT (`{"alg":"none"}`), for jose's claims check below. */
+const UNSECURED_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The common HS256 token (a header of `alg` and `typ` only) verified synchronously with node:crypto,
+ * or undefined for anything else, which jose then decides. jose verifies HS256 through WebCrypto, whose
+ * every call is a job on the libuv thread pool: 70-105 µs of CPU a verify against 5-9 µs here (20,000
+ * verifies, 50 in flight, this machine), and in an on-sale rush it was a fifth of the gateway's CPU.
+ * Only a signature equal to the canonical one is accepted here; the claims are checked by jose's own
+ * rules (its unsecured-JWT decoder runs the same claims check as jwtVerify), so a token is accepted or
+ * refused, with the same reason, exactly as jose alone would.
+ */
+function verifyPlainHs256(
+  token: string,
+  key: KeyObject,
+  rules: Parameters<typeof UnsecuredJWT.decode>[1],
+): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [header, payload, signature] = parts as [string, string, string];
+  for (const part of parts) if (!BASE64URL.test(part) || part.length % 4 === 1) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(strictUtf8.decode(Buffer.from(header, 'base64url')));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const fields = parsed as Record<string, unknown>;
+  if (fields.alg !== 'HS256' || Object.keys(fields).some((name) => name !== 'alg' && name !== 'typ'))
+    return undefined;
+  const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url');
+  if (expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature)))
+    return undefined;
+  return UnsecuredJWT.decode(`${UNSECURED_HEADER}.${payload}.`, rules).payload;
 }
 
 function describe(error: unknown): string {

@@ -59,7 +59,7 @@ export function formatReport(r: OnSaleReport): string {
     lines.push(`\n!!!! ${r.serverErrors} RESPONSES WERE 5xx — see errorsByCode above !!!!`);
   lines.push('');
   lines.push(
-    `Load generator ${r.loadGenerator.cpuSeconds}s CPU = ${r.loadGenerator.cpuPercentOfOneCore}% of one core over the run`,
+    `Load generator ${r.loadGenerator.cpuSeconds}s CPU = ${r.loadGenerator.cpuPercentOfOneCore}% of one core over the run; joins sent late against their arrival p50 ${r.loadGenerator.joinStartLagMsP50} ms, p99 ${r.loadGenerator.joinStartLagMsP99} ms, max ${r.loadGenerator.joinStartLagMsMax} ms`,
   );
   return lines.join('\n');
 }
