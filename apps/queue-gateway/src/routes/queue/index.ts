@@ -42,6 +42,7 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       status = await app.queue.pollToken(claims);
       app.replicas.noteAnswered(claims, status);
     }
+    app.queueMetrics.recordPoll(fromReplica !== null);
     return app.soldOut.withSoldOut(claims.concertId, status);
   }
 
@@ -54,7 +55,10 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const status = app.replicas.answer(claims);
       if (status?.status === 'WAITING') {
         const soldOut = app.soldOut.peekSoldOut(claims.concertId);
-        if (soldOut !== undefined) return { ...status, soldOut };
+        if (soldOut !== undefined) {
+          app.queueMetrics.recordPoll(true);
+          return { ...status, soldOut };
+        }
       }
       return answerSlowly(claims, status);
     },
