@@ -72,6 +72,14 @@ export interface GatewayBenchOptions {
    * is a new one (201) without signing a token per request.
    */
   joinUsers: number;
+  /**
+   * RATE_LIMIT_MAX of a second gateway, whose polls are measured too ("poll, rate limit on"): the
+   * limiter counts every request, as in production, but this many per minute is never reached, so
+   * that every answer is still a 200 (a 429 is a cheaper path).
+   */
+  rateLimitMax: number;
+  /** No join runs (a profile of the polls alone); the join figures are left out. */
+  isJoinSkipped: boolean;
   redisUrl: string;
   /** Where the JSON report goes. */
   outDir: string;
@@ -94,6 +102,8 @@ export const DEFAULT_OPTIONS: Omit<GatewayBenchOptions, 'redisUrl' | 'outDir'> =
   redisRequests: 200_000,
   fillInFlight: 1_000,
   joinUsers: 20_000,
+  rateLimitMax: 2_000_000_000,
+  isJoinSkipped: false,
 };
 
 /** `--tiny`: every step, at sizes that finish in seconds (the smoke test). Its numbers mean nothing. */
@@ -126,6 +136,8 @@ const FLAGS = [
   'redis-requests',
   'fill-in-flight',
   'join-users',
+  'rate-limit-max',
+  'skip-joins',
   'redis-url',
   'out-dir',
   'profile-dir',
@@ -166,6 +178,8 @@ export function readGatewayBenchOptions(
     redisRequests: readNumber(raw, 'redis-requests', base.redisRequests, 1),
     fillInFlight: readNumber(raw, 'fill-in-flight', base.fillInFlight, 1),
     joinUsers: readNumber(raw, 'join-users', base.joinUsers, 1),
+    rateLimitMax: readNumber(raw, 'rate-limit-max', base.rateLimitMax, 1),
+    isJoinSkipped: readBoolean(raw, 'skip-joins', base.isJoinSkipped),
     redisUrl: readString(raw, 'redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     outDir: path.resolve(readString(raw, 'out-dir', at('results'))),
     ...(profileDir ? { cpuProfileDir: path.resolve(profileDir) } : {}),
@@ -200,7 +214,7 @@ const PROMOTE_ROOM: RoomConfig = {
   maxWaiting: 1_000_000_000,
 };
 
-type LoadName = 'bare' | 'join' | 'pollSmall' | 'pollBig';
+type LoadName = 'bare' | 'join' | 'pollSmall' | 'pollBig' | 'pollLimited';
 
 export interface GatewayBenchReport {
   bench: 'gateway';
@@ -288,7 +302,7 @@ export async function runGatewayBench(
     // so that nobody's position moves while it is measured. Both listen for the whole run; the one
     // not under load is idle.
     const bareServer = await start('bare', at('servers/bare.ts'));
-    const gateway = await start('gateway', at('servers/gateway.ts'), {
+    const gatewayEnv = {
       REDIS_URL: opts.redisUrl,
       REDIS_KEY_PREFIX: prefix,
       QUEUE_TOKEN_SECRET: secret,
@@ -297,6 +311,13 @@ export async function runGatewayBench(
       RATE_LIMIT_MAX: '0',
       PROMOTER_ENABLED: 'false',
       LOG_LEVEL: 'silent',
+    };
+    const gateway = await start('gateway', at('servers/gateway.ts'), gatewayEnv);
+    // The same gateway with the rate limiter on, as production runs it (its limit is never reached).
+    const limitedGateway = await start('gateway-rate-limited', at('servers/gateway.ts'), {
+      ...gatewayEnv,
+      RATE_LIMIT_MAX: String(opts.rateLimitMax),
+      RATE_LIMIT_WINDOW_SECONDS: '60',
     });
     for (const c of [ROOMS.small, ROOMS.big]) {
       await openRoomOverHttp(gateway.url, adminKey, c, MEASURED_ROOM);
@@ -347,23 +368,35 @@ export async function runGatewayBench(
     const usedMemoryAfterTrim = await readUsedMemory(redis);
 
     // The HTTP runs, in rounds.
-    const observed = { servers: [bareServer, gateway], redis };
+    const observed = { servers: [bareServer, gateway, limitedGateway], redis };
     const load = {
       durationSeconds: opts.durationSeconds,
       warmupSeconds: opts.warmupSeconds,
       connections: opts.connections,
       pipelining: opts.pipelining,
     };
-    const loads: Record<LoadName, MeasuredLoad[]> = { bare: [], join: [], pollSmall: [], pollBig: [] };
-    const poll = async (title: string, concertId: number, tokens: string[], waiting: number) => {
+    const loads: Record<LoadName, MeasuredLoad[]> = {
+      bare: [],
+      join: [],
+      pollSmall: [],
+      pollBig: [],
+      pollLimited: [],
+    };
+    const poll = async (
+      title: string,
+      concertId: number,
+      tokens: string[],
+      waiting: number,
+      server: ServerProcess = gateway,
+    ) => {
       const r = await measureLoad(
         {
           ...load,
           title,
-          url: `${gateway.url}/v1/queue/status`,
+          url: `${server.url}/v1/queue/status`,
           plan: { module: at('plans/gateway-poll.ts'), args: { tokens } },
         },
-        observed,
+        { ...observed, counters: () => readPollAnswers(server.url) },
       );
       assertStatuses(r, [200]);
       // Every polled token must still be WAITING: an EXPIRED answer takes a cheaper path.
@@ -371,25 +404,20 @@ export async function runGatewayBench(
       if (stats?.waiting !== waiting) {
         throw new Error(`${title}: ${stats?.waiting} waiting after the run, expected ${waiting}`);
       }
+      // The gateway's own count of the polls of the measured run its replica answered: after a
+      // warm-up it must be nearly all (a poll Redis answers is another path, with a round trip).
+      const fromReplica = r.counters?.replica ?? 0;
+      const fromRedis = r.counters?.redis ?? 0;
+      const replicaShare = fromReplica / Math.max(1, fromReplica + fromRedis);
+      if (opts.warmupSeconds > 0 && replicaShare < 0.99) {
+        throw new Error(
+          `${title}: the replica answered ${fromReplica} polls and Redis ${fromRedis}: not the replica's path`,
+        );
+      }
       return r;
     };
-    for (let r = 1; r <= opts.rounds; r++) {
-      log(
-        `  round ${r}/${opts.rounds}: bare route, join, poll (${formatNumber(opts.smallWaiting)}), poll (${formatNumber(opts.bigWaiting)})…`,
-      );
-      const bare = await measureLoad(
-        {
-          ...load,
-          title: `bare route #${r}`,
-          url: `${bareServer.url}/bare`,
-          plan: { module: at('plans/get.ts') },
-        },
-        observed,
-      );
-      assertStatuses(bare, [200]);
-      loads.bare.push(bare);
-
-      // Enough fresh rooms for every join this round can send; each user joins each room once.
+    /** Round r's joins, into fresh rooms: enough for every join it can send; each user joins each room once. */
+    const measureJoins = async (r: number, bare: MeasuredLoad) => {
       const budget =
         JOIN_BUDGET_VS_BARE * bare.requestsPerSecond * (opts.warmupSeconds + opts.durationSeconds) +
         opts.connections * opts.pipelining;
@@ -417,7 +445,25 @@ export async function runGatewayBench(
       );
       assertStatuses(join, [201]);
       loads.join.push(join);
+    };
+    for (let r = 1; r <= opts.rounds; r++) {
+      log(
+        `  round ${r}/${opts.rounds}: bare route, ${opts.isJoinSkipped ? '' : 'join, '}poll (${formatNumber(opts.smallWaiting)}), ` +
+          `poll (${formatNumber(opts.bigWaiting)}), poll (${formatNumber(opts.smallWaiting)}, rate limit on)…`,
+      );
+      const bare = await measureLoad(
+        {
+          ...load,
+          title: `bare route #${r}`,
+          url: `${bareServer.url}/bare`,
+          plan: { module: at('plans/get.ts') },
+        },
+        observed,
+      );
+      assertStatuses(bare, [200]);
+      loads.bare.push(bare);
 
+      if (!opts.isJoinSkipped) await measureJoins(r, bare);
       loads.pollSmall.push(
         await poll(
           `poll ${formatNumber(opts.smallWaiting)} #${r}`,
@@ -429,8 +475,17 @@ export async function runGatewayBench(
       loads.pollBig.push(
         await poll(`poll ${formatNumber(opts.bigWaiting)} #${r}`, ROOMS.big, bigTokens, opts.bigWaiting),
       );
+      loads.pollLimited.push(
+        await poll(
+          `poll ${formatNumber(opts.smallWaiting)}, rate limit on #${r}`,
+          ROOMS.small,
+          smallTokens,
+          opts.smallWaiting,
+          limitedGateway,
+        ),
+      );
     }
-    await Promise.all([bareServer, gateway].map((s) => s.stop()));
+    await Promise.all([bareServer, gateway, limitedGateway].map((s) => s.stop()));
     running.length = 0;
     // Free the queues (UNLINK, off the main thread) before the promoter's fill.
     for (const c of [ROOMS.big, ROOMS.small, ...joinRooms]) await queue.closeRoom(c);
@@ -472,7 +527,9 @@ export async function runGatewayBench(
       keyBytes,
       bareZsetBytesPerMember: round(bareZsetBytesPerMember, 1),
     };
-    const figures = buildFigures(opts, loads, memory, promoter, { zadd, zrank });
+    const figures = buildFigures(opts, loads, memory, promoter, { zadd, zrank }).filter(
+      (f) => !(opts.isJoinSkipped && f.id.startsWith('join.')),
+    );
     const runsUsed = Object.fromEntries(
       (Object.keys(loads) as LoadName[]).map((k) => [
         k,
@@ -488,7 +545,7 @@ export async function runGatewayBench(
           .join(', ')}.`,
       '',
       renderCpuTable(
-        [...loads.bare, ...loads.join, ...loads.pollSmall, ...loads.pollBig],
+        [...loads.bare, ...loads.join, ...loads.pollSmall, ...loads.pollBig, ...loads.pollLimited],
         opts.maxOtherCores,
       ),
     ].join('\n');
@@ -513,6 +570,16 @@ export async function runGatewayBench(
     await cleanUp();
     await redis.quit().catch(() => redis.disconnect());
   }
+}
+
+/** The gateway's `queue_poll_answers_total` by source, from its /metrics. */
+async function readPollAnswers(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = { replica: 0, redis: 0 };
+  for (const m of text.matchAll(/^queue_poll_answers_total\{source="(\w+)"\} (\d+)$/gm)) {
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }
 
 /** Calls promoteRoom until the room is empty; bounded in calls and in time. */
@@ -621,6 +688,13 @@ function buildFigures(
     }),
     vsBare('poll.p50', `poll p50, ${small} waiting`, 'pollSmall', 'p50'),
     vsBare('poll.p99', `poll p99, ${small} waiting`, 'pollSmall', 'p99'),
+    figure({
+      id: 'pollLimited.rps',
+      label: `poll, ${small} waiting, rate limit on (never reached)`,
+      value: rps('pollLimited'),
+      unit: 'req/s',
+      baseline: bareRps,
+    }),
     figure({
       id: 'pollBig.rps',
       label: `poll, ${big} waiting`,

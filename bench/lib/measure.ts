@@ -21,6 +21,11 @@ export interface MeasuredLoad extends LoadResult {
      * inside Redis, without network or queueing. Averaged over every client of the server.
      */
     redisScriptUsPerCall?: number;
+    /**
+     * Lua script calls (EVALSHA) Redis ran during the run, from every client of the server: a poll
+     * answered from the gateway's replica makes none, a poll answered by Redis one.
+     */
+    redisScriptCalls?: number;
     /** The whole machine (Linux only): every process's busy cores, idle cores, and cores stolen by the hypervisor. */
     machine?: { busyCores: number; idleCores: number; stolenCores: number };
     /** Cores used by other observed processes (e.g. MariaDB), by name, from /proc (Linux only). */
@@ -114,6 +119,7 @@ export async function measureRun<S>(
       client: result.clientCpu,
       servers: Object.fromEntries(servers.map((s, i) => [s.name, cpuBetween(before[i]!, after[i]!)])),
       ...(observed.redis ? { redisCores: round(((redisAfter - redisBefore) * 1000) / wallMs, 3) } : {}),
+      ...(observed.redis ? { redisScriptCalls: scriptCalls } : {}),
       ...(scriptCalls > 0
         ? { redisScriptUsPerCall: round((scriptsAfter.usec - scriptsBefore.usec) / scriptCalls, 2) }
         : {}),

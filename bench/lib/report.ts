@@ -156,8 +156,8 @@ export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores?: number): s
   // Observed processes (MariaDB for the booking bench) get a column each; the gateway has none.
   const procNames = [...new Set(loads.flatMap((r) => Object.keys(r.cpu.processes ?? {})))];
   const rows = [
-    `| run | req/s | p99 ms | load generator cores | server cores (event loop busy) | req/s per server core | Redis cores (µs/script call) | ${procNames.map((n) => `${n} cores | `).join('')}machine busy cores | other processes' cores |`,
-    `|---|---:|---:|---:|---:|---:|---:|${procNames.map(() => '---:|').join('')}---:|---:|`,
+    `| run | req/s | p99 ms | load generator cores | server cores (event loop busy) | req/s per server core | server CPU µs/req | Redis cores (µs/script call) | ${procNames.map((n) => `${n} cores | `).join('')}machine busy cores | other processes' cores |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|${procNames.map(() => '---:|').join('')}---:|---:|`,
   ];
   const c2 = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
   for (const r of loads) {
@@ -171,6 +171,7 @@ export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores?: number): s
         `${c2(r.cpu.client.cores)} | ` +
         `${server ? `${c2(server.cores)} (${Math.round(server.eventLoopUtilization * 100)} %)` : '—'} | ` +
         `${server && server.cores > 0 ? formatNumber(r.requestsPerSecond / server.cores) : '—'} | ` +
+        `${server && r.requestsPerSecond > 0 ? ((server.cores * 1e6) / r.requestsPerSecond).toFixed(1) : '—'} | ` +
         `${c2(r.cpu.redisCores)}${script} | ${procNames.map((n) => `${c2(r.cpu.processes?.[n])} | `).join('')}` +
         `${c2(r.cpu.machine?.busyCores)} | ${c2(other)} |`,
     );

@@ -89,10 +89,14 @@ async function problemJson(app: FastifyInstance, opts: ProblemJsonOptions) {
   app.addHook('preClose', async () => {
     isClosing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!isClosing) return;
+  // A callback hook, not an async one: it runs on every request, and a poll costs little else.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!isClosing) {
+      done();
+      return;
+    }
     reply.header('connection', 'close');
-    throw new AppError('UNAVAILABLE', 503, 'the server is shutting down; retry', 1);
+    done(new AppError('UNAVAILABLE', 503, 'the server is shutting down; retry', 1));
   });
   app.setErrorHandler((error, request: FastifyRequest, reply) => {
     const { problem, retryAfterSeconds, isServerError } = toProblem(error, opts.isDependencyError);

@@ -84,9 +84,24 @@ export function modelWaitSeconds(position: number, model: EstimateModel): number
   return Math.min(MAX_ESTIMATE_SECONDS, Math.round(wait));
 }
 
+let lastRaw: string | undefined;
+let lastModel: EstimateModel | null = null;
+
+/**
+ * parseEstimateModel of the last field seen again: a replica answers every poll of a room from the
+ * same field until its next tick, so the split and parse run once per tick, not once per poll.
+ */
+function parseEstimateModelOnce(raw: string): EstimateModel | null {
+  if (raw !== lastRaw) {
+    lastModel = parseEstimateModel(raw);
+    lastRaw = raw;
+  }
+  return lastModel;
+}
+
 /** The estimate from the room hash's `estimate` field when the promoter wrote one, else from the rate alone. */
 export function estimateFromRoom(position: number, estimate: string, admitPerSecond: number): number {
-  const model = parseEstimateModel(estimate);
+  const model = parseEstimateModelOnce(estimate);
   return model
     ? modelWaitSeconds(position, model)
     : estimateWaitSeconds(position, Number.NaN, admitPerSecond);

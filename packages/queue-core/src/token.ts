@@ -13,6 +13,9 @@ export class InvalidTokenError extends Error {
 
 const MAX_ID = 2_147_483_647;
 
+/** Verified tokens kept per instance: about 200 B each, 20 MB at the limit. */
+const VERIFIED_MAX = 100_000;
+
 const isId = (v: unknown): v is number =>
   Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= MAX_ID;
 
@@ -23,8 +26,14 @@ const isId = (v: unknown): v is number =>
  */
 export function createTokenCodec(secret: string) {
   const signer = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true });
-  // The cache spares repeated HMAC work for a token that polls every few seconds.
-  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 100_000 });
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'] });
+  /**
+   * The claims of tokens already verified, by their exact string. A token carries no timestamp, so a
+   * string once valid is valid for ever (its life is its state in Redis). Every poll verifies its
+   * token, and fast-jwt's own cache hashed each one with SHA-256 before its lookup: 9 % of the
+   * gateway's busy time in a poll profile. Oldest first out; only valid tokens are kept.
+   */
+  const verified = new Map<string, TokenClaims>();
 
   return {
     signToken(claims: TokenClaims): string {
@@ -32,6 +41,8 @@ export function createTokenCodec(secret: string) {
     },
     /** Throws InvalidTokenError for anything but a well-formed token signed with this secret. */
     verifyToken(token: string): TokenClaims {
+      const known = verified.get(token);
+      if (known) return known;
       let payload: { sub?: unknown; cid?: unknown; tid?: unknown };
       try {
         payload = verifier(token);
@@ -48,7 +59,14 @@ export function createTokenCodec(secret: string) {
       ) {
         throw new InvalidTokenError('token claims are malformed');
       }
-      return { userId, concertId: payload.cid, tokenId: payload.tid as number };
+      const claims: TokenClaims = Object.freeze({
+        userId,
+        concertId: payload.cid,
+        tokenId: payload.tid as number,
+      });
+      if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return claims;
     },
   };
 }

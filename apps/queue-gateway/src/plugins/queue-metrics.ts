@@ -14,12 +14,15 @@ declare module 'fastify' {
 export interface QueueMetrics {
   /** Counts the tokens one promotion call of this instance admitted. */
   recordPromotion(concertId: number, result: Pick<PromoteResult, 'admitted'>): void;
+  /** Counts a poll answered: from this instance's replica, or by Redis. */
+  recordPoll(isFromReplica: boolean): void;
 }
 
 /**
  * `queue_waiting` and `queue_active` (gauges, read from Redis at scrape time through queue-core's
  * public room stats, so every instance reports the rooms' true size) and `queue_admitted_total` (a
- * counter of the admissions this instance made: sum it over instances), each labelled `concert`.
+ * counter of the admissions this instance made: sum it over instances), each labelled `concert`;
+ * and `queue_poll_answers_total` by `source` (replica or redis): how many polls the replica spared Redis.
  */
 async function queueMetricsPlugin(app: FastifyInstance) {
   const registers = [app.metrics];
@@ -68,9 +71,22 @@ async function queueMetricsPlugin(app: FastifyInstance) {
     registers,
   });
 
+  const pollAnswers = new Counter({
+    name: 'queue_poll_answers_total',
+    help: 'Polls this instance answered, by source: its in-memory replica, or Redis',
+    labelNames: ['source'] as const,
+    registers,
+  });
+  // Bound once: a poll pays no label lookup.
+  const fromReplica = pollAnswers.labels('replica');
+  const fromRedis = pollAnswers.labels('redis');
+
   app.decorate('queueMetrics', {
     recordPromotion(concertId, result) {
       if (result.admitted > 0) admitted.inc({ concert: String(concertId) }, result.admitted);
+    },
+    recordPoll(isFromReplica) {
+      (isFromReplica ? fromReplica : fromRedis).inc();
     },
   } satisfies QueueMetrics);
 }

@@ -11,6 +11,8 @@ declare module 'fastify' {
 export interface SoldOutCache {
   /** Whether the concert is sold out, from this instance's cache; the first ask for a room reads Redis. */
   isSoldOut(concertId: number): Promise<boolean>;
+  /** The cached answer with no wait, or undefined while the room's first read is still to come. */
+  peekSoldOut(concertId: number): boolean | undefined;
   /** `status` with `soldOut` on it when it is WAITING. */
   withSoldOut(concertId: number, status: QueueStatus): Promise<QueueStatus>;
   /** Re-reads every cached room now (tests; the timer calls it). */
@@ -83,8 +85,16 @@ async function soldOutPlugin(app: FastifyInstance, opts: SoldOutOptions) {
     return read;
   }
 
+  function peekSoldOut(concertId: number): boolean | undefined {
+    const entry = rooms.get(concertId);
+    if (!entry) return undefined;
+    entry.askedAt = Date.now();
+    return entry.isSoldOut;
+  }
+
   const cache: SoldOutCache = {
     isSoldOut,
+    peekSoldOut,
     async withSoldOut(concertId, status) {
       if (status.status !== 'WAITING') return status;
       return { ...status, soldOut: await isSoldOut(concertId) };
