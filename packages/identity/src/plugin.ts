@@ -20,10 +20,9 @@ declare module 'fastify' {
     identifyUser(request: FastifyRequest): Promise<UserIdentity | null>;
     /**
      * Who a request is from, for the rate limit: a queue token's user and concert, else a user
-     * token's user, else undefined (the limiter then counts the address). Synchronous for a queue
-     * token or none, which is every poll; a promise only when a user token must be verified.
+     * token's user, else undefined (the limiter then counts the address).
      */
-    clientKeyOf(request: FastifyRequest): string | undefined | Promise<string | undefined>;
+    clientKeyOf(request: FastifyRequest): Promise<string | undefined>;
   }
   interface FastifyRequest {
     /** The verified user token's identity; set by `requireUser`. */
@@ -87,7 +86,7 @@ async function identityPlugin(app: FastifyInstance, opts: IdentityPluginOptions)
     request.user = outcome.identity;
   });
 
-  app.decorate('clientKeyOf', (request: FastifyRequest) => {
+  app.decorate('clientKeyOf', async (request: FastifyRequest) => {
     const token = readBearer(request.headers.authorization);
     if (!token) return undefined;
     try {
@@ -96,7 +95,8 @@ async function identityPlugin(app: FastifyInstance, opts: IdentityPluginOptions)
     } catch {
       // not a queue token: perhaps a user token
     }
-    return app.identifyUser(request).then((identity) => (identity ? `u:${identity.userId}` : undefined));
+    const identity = await app.identifyUser(request);
+    return identity ? `u:${identity.userId}` : undefined;
   });
 
   app.addHook('onReady', async () => {
