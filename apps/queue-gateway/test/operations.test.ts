@@ -147,6 +147,38 @@ describe('operations', () => {
     expect((await limited.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 
+  it('counts polls per queue token, with the limit headers on each answer and a 429 past it', async () => {
+    const limited = await w.build({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    await openRoom(app, 67);
+    const { token } = (await join(app, 1, 67)).body;
+    const other = (await join(app, 2, 67)).body.token;
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await limited.inject({
+        method: 'GET',
+        url: '/v1/queue/status',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-ratelimit-limit']).toBe('3');
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+      remaining.push(String(res.headers['x-ratelimit-remaining']));
+    }
+    expect(remaining).toEqual(['2', '1', '0']);
+    const over = await limited.inject({
+      method: 'GET',
+      url: '/v1/queue/status',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(over.statusCode).toBe(429);
+    expect(over.headers['content-type']).toContain('application/problem+json');
+    expect(over.json()).toMatchObject({ code: 'RATE_LIMITED', detail: 'more than 3 requests in 1 minute' });
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect(over.headers['x-ratelimit-remaining']).toBe('0');
+    // Another token of the same address is counted on its own.
+    expect((await poll(limited, other)).statusCode).toBe(200);
+  });
+
   it('answers 503 UNAVAILABLE, not 500, when Redis is gone, and readiness fails', async () => {
     const broken = await w.build();
     await openRoom(broken, 64);
