@@ -684,7 +684,7 @@ function buildFigures(
       value: rps('pollSmall'),
       unit: 'req/s',
       baseline: bareRps,
-      target: { on: 'ratio', op: '>=', threshold: 0.6 },
+      target: { on: 'ratio', op: '>=', threshold: 0.8 },
     }),
     vsBare('poll.p50', `poll p50, ${small} waiting`, 'pollSmall', 'p50'),
     vsBare('poll.p99', `poll p99, ${small} waiting`, 'pollSmall', 'p99'),
