@@ -88,8 +88,10 @@ local activeExpired = #due
 local staleCount = tonumber(cfg[15] or 0)
 local deadCursor = tonumber(cfg[14] or 0)
 if L.base and tonumber(cfg[13] or '') ~= L.epoch then
-  -- Once per epoch: the stale count for the estimate, then the dead places (line minus seen).
-  staleCount = math.max(0, live - seenSince(L.epoch - math.ceil(staleMs / L.epochMs)))
+  -- Once per epoch: the stale count for the estimate, then the dead places (line minus seen). Stale:
+  -- no bit in the last ceil(staleMs / epochMs) epochs, so unseen for staleMs less at most one epoch (an
+  -- estimate's input, counted early rather than late); dead: no bit in the idle window, never early.
+  staleCount = math.max(0, live - seenSince(L.epoch - math.ceil(staleMs / L.epochMs) + 1))
   seenSince(L.epoch - EPOCHS)
   redis.call('BITOP', 'XOR', K.dead, K.dead, K.line)
   deadCursor = 0
