@@ -3,6 +3,7 @@ import {
   isRedisUnavailable,
   loggerOptions,
   problemJson,
+  quietRequestLogging,
   rateLimitPlugin,
   redisPlugin,
   redisTargetOf,
@@ -71,6 +72,8 @@ export async function buildGatewayApp(config: GatewayConfig, overrides: FastifyS
   const app = Fastify({
     ...serverOptions,
     logger: loggerOptions(config.LOG_LEVEL),
+    // Polls and stream opens are most of the gateway's requests: two log lines each at info.
+    disableRequestLogging: quietRequestLogging(config.LOG_LEVEL, ['/v1/queue/status', '/v1/queue/stream']),
     ...overrides,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(gatewayApp, { config });

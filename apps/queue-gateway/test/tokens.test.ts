@@ -110,4 +110,35 @@ describe('tokens', () => {
     const signature = t.split('.')[2]!;
     expect(lines.some((l) => l.includes(signature))).toBe(false);
   });
+  it('logs polls only at debug, and every other request at info', async () => {
+    const { buildGatewayApp } = await import('../src/app.ts');
+    const { testConfig } = await import('./helpers.ts');
+    async function requestLines(level: string) {
+      const lines: { msg?: string; req?: { url?: string } }[] = [];
+      const app = await buildGatewayApp(testConfig(w.prefix, { LOG_LEVEL: level }), {
+        logger: {
+          ...(loggerOptions(level) as object),
+          stream: { write: (l: string) => lines.push(JSON.parse(l)) },
+        } as never,
+      });
+      await app.ready();
+      const joined = await app.inject({
+        method: 'POST',
+        url: '/v1/queue/tokens',
+        headers: { authorization: `Bearer ${await userToken(78)}` },
+        payload: { concertId: 41 },
+      });
+      expect(joined.statusCode).toBeLessThan(300);
+      const poll = await app.inject({
+        method: 'GET',
+        url: '/v1/queue/status',
+        headers: { authorization: `Bearer ${joined.json().token}` },
+      });
+      expect(poll.statusCode).toBe(200);
+      await app.close();
+      return lines.filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
+    }
+    expect(await requestLines('info')).toEqual(['/v1/queue/tokens']);
+    expect(await requestLines('debug')).toEqual(['/v1/queue/tokens', '/v1/queue/status']);
+  });
 });

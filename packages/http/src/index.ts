@@ -27,5 +27,11 @@ export {
 export { isRedisUnavailable } from './redis-errors.ts';
 export { default as redisPlugin } from './redis-plugin.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
-export { listenWithGracefulShutdown, loggerOptions, runService, serverOptions } from './server.ts';
+export {
+  listenWithGracefulShutdown,
+  loggerOptions,
+  quietRequestLogging,
+  runService,
+  serverOptions,
+} from './server.ts';
 export { toFieldErrors, useStrictValidation } from './validation.ts';

@@ -18,6 +18,16 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 }
 
 /** Server options shared by both services: timeouts that bound a slow client, and request ids. */
+/**
+ * Fastify's `disableRequestLogging` for a service's hottest routes (STYLE: hot paths log at debug):
+ * their "incoming request" and "request completed" lines are written only at `debug` or `trace`.
+ * Errors are still logged by the problem handler, and every request is counted in the metrics.
+ */
+export function quietRequestLogging(level: string, hotPaths: readonly string[]) {
+  if (level === 'debug' || level === 'trace') return false;
+  return (request: { url?: string }) => hotPaths.some((path) => request.url?.startsWith(path) === true);
+}
+
 export const serverOptions = {
   // A slow or stuck client must not hold a socket forever during an on-sale.
   connectionTimeout: 30_000,
