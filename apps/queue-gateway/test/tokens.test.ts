@@ -77,17 +77,23 @@ describe('tokens', () => {
     expect((await poll(app, token)).body.status).toBe('WAITING');
   });
 
-  it('never writes a token to the logs', async () => {
+  /** A gateway at `level` whose log lines are kept in `lines`, one JSON line each. */
+  async function buildLoggedGateway(level: string) {
     const lines: string[] = [];
     const { buildGatewayApp } = await import('../src/app.ts');
     const { testConfig } = await import('./helpers.ts');
-    const logged = await buildGatewayApp(testConfig(w.prefix, { LOG_LEVEL: 'trace' }), {
+    const app = await buildGatewayApp(testConfig(w.prefix, { LOG_LEVEL: level }), {
       logger: {
-        ...(loggerOptions('trace') as object),
+        ...(loggerOptions(level) as object),
         stream: { write: (l: string) => lines.push(l) },
       } as never,
     });
-    await logged.ready();
+    await app.ready();
+    return { app, lines };
+  }
+
+  it('never writes a token to the logs', async () => {
+    const { app: logged, lines } = await buildLoggedGateway('trace');
     const joinRes = await logged.inject({
       method: 'POST',
       url: '/v1/queue/tokens',
@@ -110,18 +116,10 @@ describe('tokens', () => {
     const signature = t.split('.')[2]!;
     expect(lines.some((l) => l.includes(signature))).toBe(false);
   });
+
   it('logs polls only at debug, and every other request at info', async () => {
-    const { buildGatewayApp } = await import('../src/app.ts');
-    const { testConfig } = await import('./helpers.ts');
     async function requestLines(level: string) {
-      const lines: { msg?: string; req?: { url?: string } }[] = [];
-      const app = await buildGatewayApp(testConfig(w.prefix, { LOG_LEVEL: level }), {
-        logger: {
-          ...(loggerOptions(level) as object),
-          stream: { write: (l: string) => lines.push(JSON.parse(l)) },
-        } as never,
-      });
-      await app.ready();
+      const { app, lines } = await buildLoggedGateway(level);
       const joined = await app.inject({
         method: 'POST',
         url: '/v1/queue/tokens',
@@ -136,7 +134,10 @@ describe('tokens', () => {
       });
       expect(poll.statusCode).toBe(200);
       await app.close();
-      return lines.filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
+      return lines
+        .map((l) => JSON.parse(l) as { msg?: string; req?: { url?: string } })
+        .filter((l) => l.msg === 'incoming request')
+        .map((l) => l.req?.url);
     }
     expect(await requestLines('info')).toEqual(['/v1/queue/tokens']);
     expect(await requestLines('debug')).toEqual(['/v1/queue/tokens', '/v1/queue/status']);
