@@ -65,13 +65,15 @@ describe('operations', () => {
   });
 
   it('takes places whose clients stopped polling off the estimate, by the wait the sweep then shows', async () => {
-    // idle 4 s: a token unseen for min(2 s + 5 s, 3 s) = 3 s is stale, and swept within the next 1 s.
+    // idle 4 s, epochs of 0.5 s: a token unseen for min(2 s + 5 s, 3 s) = 3 s (less up to an epoch) is
+    // stale, and it is swept once unseen for the idle timeout (plus up to an epoch): 4–4.5 s after its
+    // last poll. So the first look comes 3.1 s after the joins, and the second past 4.5 s.
     await openRoom(app, 64, { admitPerSecond: 1, maxActive: 1000, idleTimeoutSeconds: 4 });
     const tokens: string[] = [];
     for (let u = 1; u <= 100; u++) tokens.push((await join(app, u, 64)).body.token);
     // Users 51..99 stop polling after their join; 1..50 and 100 keep polling.
     const loyal = [...tokens.slice(0, 50), tokens[99]!];
-    const until = Date.now() + 3400;
+    const until = Date.now() + 3100;
     while (Date.now() < until) {
       for (const t of loyal) await poll(app, t);
       await sleep(300);
@@ -84,7 +86,7 @@ describe('operations', () => {
     expect(before.position).toBeGreaterThanOrEqual(98);
     expect(before.estimatedWaitSeconds).toBeLessThan(0.6 * before.position);
     // Once the sweep has removed them, position / rate is what the estimate said.
-    await sleep(700);
+    await sleep(1100);
     await app.promoter.runTick();
     await sleep(400);
     const after = (await poll(app, tokens[99]!)).body;
