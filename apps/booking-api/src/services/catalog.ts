@@ -44,7 +44,7 @@ export async function readSeatList(
   return views.seatLists.get(scheduleId);
 }
 
-async function concertExists(prisma: PrismaClient, concertId: number): Promise<boolean> {
+export async function concertExists(prisma: PrismaClient, concertId: number): Promise<boolean> {
   return (await prisma.concert.findUnique({ where: { id: concertId }, select: { id: true } })) !== null;
 }
 
