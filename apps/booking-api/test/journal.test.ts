@@ -23,6 +23,8 @@ beforeAll(async () => {
       { id: 1, schedules: [] },
       { id: 2, schedules: [] },
       { id: 3, schedules: [] },
+      { id: 4, schedules: [] },
+      { id: 5, schedules: [] },
     ],
   });
 });
@@ -169,6 +171,37 @@ describe('queue journal', () => {
       expect(closed.every((r) => r.expiredAt !== null)).toBe(true);
     } finally {
       await j.stop();
+    }
+  });
+
+  it('finds by SCAN the stream of a room that closed before the journal ever saw it open', async () => {
+    await env.queue.openRoom(4, WIDE_ROOM, WIDE_ROOM);
+    await Promise.all([1, 2, 3].map((u) => env.queue.joinRoom(4, u)));
+    await env.queue.closeRoom(4);
+    expect(await env.redis.sismember(createKeySpace(env.prefix).rooms(), '4')).toBe(0);
+    const j = journal();
+    try {
+      await drain(j);
+      const closed = await rows(4);
+      expect(closed.map((r) => r.status)).toEqual(Array(3).fill('EXPIRED'));
+    } finally {
+      await j.stop();
+    }
+  });
+
+  it('leaves out a room of a concert MySQL does not know, and journals the others', async () => {
+    await env.queue.openRoom(999, WIDE_ROOM, WIDE_ROOM);
+    await env.queue.joinRoom(999, 1);
+    await env.queue.openRoom(5, WIDE_ROOM, WIDE_ROOM);
+    await env.queue.joinRoom(5, 1);
+    const j = journal();
+    try {
+      await drain(j);
+      expect(await rows(5)).toHaveLength(1);
+      expect(await env.prisma.queue.count({ where: { concertId: 999 } })).toBe(0);
+    } finally {
+      await j.stop();
+      await env.queue.closeRoom(999);
     }
   });
 

@@ -10,6 +10,12 @@ export {
   routeKey,
 } from './openapi.ts';
 export {
+  createPeriodicTask,
+  createThrottledWarn,
+  type PeriodicTask,
+  type PeriodicTaskOptions,
+} from './periodic-task.ts';
+export {
   default as problemJson,
   type Problem,
   type ProblemJsonOptions,
@@ -26,6 +32,7 @@ export {
 } from './redis.ts';
 export { isRedisUnavailable } from './redis-errors.ts';
 export { default as redisPlugin } from './redis-plugin.ts';
+export { scanKeys } from './redis-scan.ts';
 export { NoBody, ProblemSchema, problemResponses } from './schemas.ts';
 export {
   listenWithGracefulShutdown,

@@ -82,6 +82,10 @@ export interface KeySpace {
   paidToken(concertId: number, userId: number, tokenId: number): string;
   /** SET of open concert ids; read by the promoter and the journal worker, never on a request path. */
   rooms(): string;
+  /** Glob of every room's `events` stream, open or closed: the journal's SCAN (never on a request path). */
+  roomEventsPattern(): string;
+  /** The concert of a room's `events` key, or null for any other key. */
+  concertOfRoomEvents(key: string): number | null;
   /** Prefix of the Redlock seat locks, kept apart from every data key. */
   seatLock(seatId: number): string;
   /** Redlock lease of the booking API's journal: one process at a time reads the rooms' event streams. */
@@ -131,6 +135,13 @@ export function createKeySpace(prefix = ''): KeySpace {
       return `${prefix}q:{c${concertId}}:paid:${userId}:${tokenId}`;
     },
     rooms: () => `${prefix}q:rooms`,
+    // Glob characters in the prefix are escaped, so that the pattern matches only this prefix's keys.
+    roomEventsPattern: () => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}q:{c*}:events`,
+    concertOfRoomEvents(key) {
+      if (!key.startsWith(prefix)) return null;
+      const match = /^q:\{c(\d+)\}:events$/.exec(key.slice(prefix.length));
+      return match ? Number(match[1]) : null;
+    },
     seatLock: (seatId) => `${prefix}lock:seat:${seatId}`,
     journalLock: () => `${prefix}lock:journal`,
     // Hash-tagged: on a cluster, BullMQ needs every key of a queue in one slot.

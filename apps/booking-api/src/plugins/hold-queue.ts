@@ -1,22 +1,13 @@
 import { createRedis, type RedisTarget } from '@concert/http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { bucketJobId, createHoldQueue, EXPIRE_JOB, expiryBucket, type HoldQueue } from '../workers/queues.ts';
+import type { HoldExpiry } from '../services/holds.ts';
+import { bucketJobId, createHoldQueue, EXPIRE_JOB, expiryBucket } from '../workers/queues.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     holdExpiry: HoldExpiry;
   }
-}
-
-export interface HoldExpiry {
-  queue: HoldQueue;
-  /**
-   * Makes sure the bucket job of a hold due in `msUntilExpiry` exists: one BullMQ job per second of
-   * expires_at, enqueued by the first hold of that second on this instance (later ones cost nothing,
-   * and other instances' adds of the same job id are deduplicated by BullMQ).
-   */
-  schedule(msUntilExpiry: number): Promise<void>;
 }
 
 /** After its second ends, a bucket's job waits this much more, for the last holds' commits. */

@@ -1,28 +1,14 @@
-import { AppError, createRedis, type RedisTarget } from '@concert/http';
+import { createRedis, type RedisTarget } from '@concert/http';
 import { ExecutionError, type Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { seatUnavailable } from '../errors.ts';
+import { seatUnavailable, unavailable } from '../errors.ts';
+import type { SeatLocks } from '../services/holds.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     seatLocks: SeatLocks;
   }
-}
-
-export interface SeatLocks {
-  /**
-   * Runs `work` while holding the seat's lock. A lock held by another request answers 409
-   * SEAT_UNAVAILABLE at once: no retries, because the holder will most likely win the seat.
-   *
-   * When `work` succeeds (the seat is now held) and `keepOnSuccess` is set, the lock is left to run
-   * out its lease instead of being released: the rush that follows a won seat is then turned away in
-   * Redis, without a MySQL transaction each. Callers set it only when the lease is shorter than the
-   * hold, so a kept lease never refuses a seat that is free.
-   */
-  withSeatLock<T>(seatId: number, work: () => Promise<T>, opts?: { keepOnSuccess?: boolean }): Promise<T>;
-  /** The lease of a seat lock, in milliseconds. */
-  readonly leaseMs: number;
 }
 
 function isLockedByOther(error: unknown): boolean {
@@ -72,7 +58,7 @@ async function redlockPlugin(app: FastifyInstance, opts: { target: RedisTarget; 
         if (isLockedByOther(error) && (await lockedReason(error as ExecutionError)) === 'locked') {
           throw seatUnavailable();
         }
-        throw new AppError('UNAVAILABLE', 503, 'the seat lock service is unavailable; retry shortly', 2);
+        throw unavailable('the seat lock service is unavailable; retry shortly', 2);
       }
       let result: T;
       try {

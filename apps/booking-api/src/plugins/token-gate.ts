@@ -1,4 +1,3 @@
-import { AppError } from '@concert/http';
 import { readBearer } from '@concert/identity';
 import {
   createQueueCore,
@@ -11,7 +10,7 @@ import {
 } from '@concert/queue-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { tokenNotActive } from '../errors.ts';
+import { tokenInvalid, tokenNotActive } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,12 +49,12 @@ async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
 
   async function readQueueToken(request: FastifyRequest): Promise<void> {
     const token = readBearer(request.headers.authorization);
-    if (!token) throw new AppError('TOKEN_INVALID', 401, 'a Bearer queue token is required');
+    if (!token) throw tokenInvalid();
     let claims: TokenClaims;
     try {
       claims = app.tokens.verifyToken(token);
     } catch (err) {
-      if (err instanceof InvalidTokenError) throw new AppError('TOKEN_INVALID', 401, err.message);
+      if (err instanceof InvalidTokenError) throw tokenInvalid(err.message);
       throw err;
     }
     request.claims = claims;
@@ -68,13 +67,13 @@ async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
 
   app.decorate('requireActiveToken', async (request: FastifyRequest) => {
     await readQueueToken(request);
-    if (request.tokenState !== 'ACTIVE') throw tokenNotActive('the queue token is not ACTIVE');
+    if (request.tokenState !== 'ACTIVE') throw tokenNotActive();
   });
 
   app.decorate('requireActiveOrPaidToken', async (request: FastifyRequest) => {
     await readQueueToken(request);
     if (request.tokenState !== 'ACTIVE' && request.tokenState !== 'PAID') {
-      throw tokenNotActive('the queue token is not ACTIVE');
+      throw tokenNotActive();
     }
   });
 }

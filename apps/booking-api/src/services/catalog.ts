@@ -1,4 +1,8 @@
 import type { PrismaClient } from '@concert/db';
+import type { TokenClaims } from '@concert/queue-core';
+import { assertTokenConcert, concertNotFound, scheduleNotFound, tokenNotActive } from '../errors.ts';
+import type { CatalogCache } from './catalog-cache.ts';
+import type { SeatListCache } from './seat-list-cache.ts';
 
 /**
  * A reservation occupies its seat while it is COMPLETED, or PROGRESS and not yet due. A PROGRESS hold
@@ -12,12 +16,40 @@ export async function listConcerts(prisma: PrismaClient) {
   return rows.map((r) => ({ concertId: r.id, name: r.name }));
 }
 
+/** GET /v1/concerts/{concertId}/schedules, for a token of that concert. */
+export async function listConcertSchedules(prisma: PrismaClient, claims: TokenClaims, concertId: number) {
+  if (concertId !== claims.concertId) {
+    // Another concert's resource is 403 only where it exists; an unknown one is 404.
+    if (await concertExists(prisma, concertId))
+      throw tokenNotActive('the queue token belongs to another concert');
+    throw concertNotFound(concertId);
+  }
+  const schedules = await listSchedules(prisma, concertId);
+  if (schedules.length === 0 && !(await concertExists(prisma, concertId))) throw concertNotFound(concertId);
+  return schedules;
+}
+
+/**
+ * GET /v1/schedules/{scheduleId}/seats, for a token of that schedule's concert: the list as JSON
+ * already (the micro-cache keeps it serialized).
+ */
+export async function readSeatList(
+  views: { catalog: CatalogCache; seatLists: SeatListCache },
+  claims: TokenClaims,
+  scheduleId: number,
+): Promise<Buffer> {
+  const schedule = await views.catalog.schedule(scheduleId);
+  if (!schedule) throw scheduleNotFound(scheduleId);
+  assertTokenConcert(claims, schedule.concertId);
+  return views.seatLists.get(scheduleId);
+}
+
 export async function concertExists(prisma: PrismaClient, concertId: number): Promise<boolean> {
   return (await prisma.concert.findUnique({ where: { id: concertId }, select: { id: true } })) !== null;
 }
 
 /** A concert's schedules with their seat counts, in one aggregate query (no query per schedule). */
-export async function listSchedules(prisma: PrismaClient, concertId: number) {
+async function listSchedules(prisma: PrismaClient, concertId: number) {
   const rows = await prisma.$queryRawUnsafe<
     { scheduleId: number; playDate: string; totalSeats: bigint | number; availableSeats: bigint | number }[]
   >(

@@ -1,6 +1,8 @@
 import type { PrismaClient } from '@concert/db';
-import { AppError, type FieldError, ValidationError } from '@concert/http';
+import { type FieldError, ValidationError } from '@concert/http';
+import { concertNotFound } from '../errors.ts';
 import { CATALOG_LIMITS, type CreateConcertBody } from '../schemas/admin-concerts.ts';
+import type { SeatsLeftWriter } from './seats-left.ts';
 
 /**
  * One INSERT … SELECT per date makes all of its seats in the database: the sections go in as one
@@ -93,11 +95,36 @@ export interface CreatedConcert {
 
 const toPlayDate = (date: Date) => date.toISOString().slice(0, 10);
 
+export interface ConcertAdminContext {
+  prisma: PrismaClient;
+  txMaxWaitMs: number;
+  seatsLeft: SeatsLeftWriter;
+}
+
+/**
+ * POST /v1/admin/concerts: the concert with its dates and seats, then its seats-left count (the
+ * waiting room's soldOut).
+ */
+export async function createConcert(
+  ctx: ConcertAdminContext,
+  body: CreateConcertBody,
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
+): Promise<CreatedConcert> {
+  const created = await insertConcert(ctx.prisma, body, ctx.txMaxWaitMs);
+  const seats = created.schedules.reduce((sum, s) => sum + s.totalSeats, 0);
+  // Committed; a count that cannot be written now is filled in from MySQL by the workers.
+  await ctx.seatsLeft
+    .set(created.concertId, seats)
+    .catch((err: unknown) => log.warn({ err }, 'could not set the seats-left count'));
+  log.info({ concertId: created.concertId, schedules: created.schedules.length }, 'concert created');
+  return created;
+}
+
 /**
  * Creates a concert with its dates and seats in one transaction: all of it, or nothing. The seats
  * of section row R with n seats are R1 … Rn.
  */
-export async function createConcert(
+async function insertConcert(
   prisma: PrismaClient,
   body: CreateConcertBody,
   txMaxWaitMs: number,
@@ -158,7 +185,7 @@ export interface ConcertSales {
  */
 export async function readConcertSales(prisma: PrismaClient, concertId: number): Promise<ConcertSales> {
   const concert = await prisma.concert.findUnique({ where: { id: concertId }, select: { name: true } });
-  if (!concert) throw new AppError('CONCERT_NOT_FOUND', 404, `no concert ${concertId}`);
+  if (!concert) throw concertNotFound(concertId);
   const rows = await prisma.$queryRaw<
     {
       scheduleId: number;

@@ -1,9 +1,14 @@
 import type { PrismaClient } from '@concert/db';
 import type { TokenClaims } from '@concert/queue-core';
 import type { HotSql } from '../db/hot-sql.ts';
-import { assertTokenConcert, holdLimitReached, seatNotFound, seatUnavailable } from '../errors.ts';
-import type { HoldExpiry } from '../plugins/hold-queue.ts';
-import type { SeatLocks } from '../plugins/redlock.ts';
+import {
+  assertTokenConcert,
+  holdLimitReached,
+  reservationNotFound,
+  seatNotFound,
+  seatUnavailable,
+} from '../errors.ts';
+import type { HoldQueue } from '../workers/queues.ts';
 import { type CatalogCache, seatPrice } from './catalog-cache.ts';
 import type { SeatChanges } from './seat-changes.ts';
 
@@ -14,6 +19,31 @@ export interface Hold {
   price: number;
   status: 'PROGRESS';
   expiresAt: Date;
+}
+
+export interface SeatLocks {
+  /**
+   * Runs `work` while holding the seat's lock. A lock held by another request answers 409
+   * SEAT_UNAVAILABLE at once: no retries, because the holder will most likely win the seat.
+   *
+   * When `work` succeeds (the seat is now held) and `keepOnSuccess` is set, the lock is left to run
+   * out its lease instead of being released: the rush that follows a won seat is then turned away in
+   * Redis, without a MySQL transaction each. Callers set it only when the lease is shorter than the
+   * hold, so a kept lease never refuses a seat that is free.
+   */
+  withSeatLock<T>(seatId: number, work: () => Promise<T>, opts?: { keepOnSuccess?: boolean }): Promise<T>;
+  /** The lease of a seat lock, in milliseconds. */
+  readonly leaseMs: number;
+}
+
+export interface HoldExpiry {
+  queue: HoldQueue;
+  /**
+   * Makes sure the bucket job of a hold due in `msUntilExpiry` exists: one BullMQ job per second of
+   * expires_at, enqueued by the first hold of that second on this instance (later ones cost nothing,
+   * and other instances' adds of the same job id are deduplicated by BullMQ).
+   */
+  schedule(msUntilExpiry: number): Promise<void>;
 }
 
 export interface HoldContext {
@@ -103,11 +133,23 @@ export interface ReservationView {
   confirmedAt: Date | null;
 }
 
-/** One reservation with its concert. A PROGRESS hold past expires_at reads as EXPIRED: it is, by contract. */
-export async function findReservation(
+/**
+ * The caller's reservation: someone else's reads as unknown (404), and one of another concert than
+ * the token's is 403.
+ */
+export async function readOwnReservation(
   prisma: PrismaClient,
+  claims: TokenClaims,
   reservationId: number,
-): Promise<ReservationView | null> {
+): Promise<ReservationView> {
+  const r = await findReservation(prisma, reservationId);
+  if (!r || r.userId !== claims.userId) throw reservationNotFound();
+  assertTokenConcert(claims, r.concertId);
+  return r;
+}
+
+/** One reservation with its concert. A PROGRESS hold past expires_at reads as EXPIRED: it is, by contract. */
+async function findReservation(prisma: PrismaClient, reservationId: number): Promise<ReservationView | null> {
   const rows = await prisma.$queryRaw<
     {
       id: number;

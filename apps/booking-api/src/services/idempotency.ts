@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@concert/db';
-import { AppError } from '@concert/http';
 import { isUniqueViolation } from '../db/errors.ts';
 import { runTransaction, type TransactionOptions, type Tx } from '../db/transaction.ts';
+import { idempotencyInProgress, idempotencyKeyReused } from '../errors.ts';
 
 const KEY_INDEX = 'Idempotency_Key_user_id_endpoint_idem_key_key';
 
@@ -51,11 +51,7 @@ export async function findStoredAnswer<B>(
 /** The stored answer if the body matches the first request's, else 422. */
 export function replayStored<B>(stored: Answer<B> & { requestHash: string }, requestHash: string): Answer<B> {
   if (stored.requestHash !== requestHash) {
-    throw new AppError(
-      'IDEMPOTENCY_KEY_REUSED',
-      422,
-      'this Idempotency-Key was used before with a different body',
-    );
+    throw idempotencyKeyReused();
   }
   return { statusCode: stored.statusCode, body: stored.body };
 }
@@ -94,8 +90,7 @@ export async function runIdempotent<B>(
     if (!isUniqueViolation(error, KEY_INDEX)) throw error;
     // The claim collided with a request that committed meanwhile: answer as it did.
     const winner = await findStoredAnswer<B>(prisma, scope);
-    if (!winner)
-      throw new AppError('UNAVAILABLE', 503, 'a request with this Idempotency-Key is in progress', 1);
+    if (!winner) throw idempotencyInProgress();
     return { ...replayStored(winner, scope.requestHash), isReplay: true };
   }
 }

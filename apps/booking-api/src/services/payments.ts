@@ -1,6 +1,5 @@
 import type { PrismaClient } from '@concert/db';
-import { AppError } from '@concert/http';
-import type { TokenClaims } from '@concert/queue-core';
+import type { QueueCore, TokenClaims, TokenState } from '@concert/queue-core';
 import {
   type HotSql,
   IDEMPOTENCY_INDEX,
@@ -9,7 +8,13 @@ import {
   type PaymentDecision,
   retryOnConflict,
 } from '../db/hot-sql.ts';
-import { insufficientBalance, notPayable, reservationNotFound, tokenNotActive } from '../errors.ts';
+import {
+  idempotencyInProgress,
+  insufficientBalance,
+  notPayable,
+  reservationNotFound,
+  tokenNotActive,
+} from '../errors.ts';
 import type { CatalogCache } from './catalog-cache.ts';
 import { type Answer, findStoredAnswer, hashRequest, replayStored } from './idempotency.ts';
 import { countBySchedule, type SeatChange, type SeatChanges } from './seat-changes.ts';
@@ -33,6 +38,49 @@ export interface PaymentContext {
   catalog: CatalogCache;
   prisma: PrismaClient;
   seatChanges: SeatChanges;
+  queue: QueueCore;
+}
+
+export interface PaymentRequest {
+  claims: TokenClaims;
+  /** The queue token's state, read by the gate but judged here: a replay is answered whatever it is. */
+  tokenState: TokenState | null;
+  reservationIds: number[];
+  idempotencyKey: string | undefined;
+  /** The request's logger, so that a warning carries the request's context. */
+  log: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * POST /v1/payments: a replay of a stored answer whatever the token's state (the payment itself
+ * expired it, and a client that lost the answer retries with it); else, with an ACTIVE token, the
+ * payment, and then the token expired so that its queue slot is free at once.
+ */
+export async function pay(ctx: PaymentContext, req: PaymentRequest): Promise<Answer<PaymentBody>> {
+  const { claims, reservationIds, idempotencyKey } = req;
+  if (req.tokenState !== 'ACTIVE') {
+    const stored = await findStoredAnswer<PaymentBody>(ctx.prisma, {
+      userId: claims.userId,
+      endpoint: PAYMENTS_ENDPOINT,
+      key: idempotencyKey,
+    });
+    if (stored && stored.requestHash === hashPaymentRequest(reservationIds)) {
+      return { statusCode: stored.statusCode, body: stored.body };
+    }
+    throw tokenNotActive();
+  }
+
+  const answer = await payForReservations(ctx, claims, reservationIds, idempotencyKey);
+  // A replay changed nothing, so it must not spend the caller's current token either: that may be a
+  // later session of the same user.
+  if (!answer.isReplay) {
+    // Committed. Freeing the queue slot may not fail the payment: a token left ACTIVE expires with
+    // its TTL. The expiry buckets stay: they are shared, and a paid hold matches no sweep.
+    await ctx.queue
+      .expireToken(claims, 'paid')
+      .catch((err: unknown) => req.log.warn({ err }, 'could not expire the paid token'));
+  }
+  return { statusCode: answer.statusCode, body: answer.body };
 }
 
 /**
@@ -45,7 +93,7 @@ export interface PaymentContext {
  * A duplicate claim means a request with the same key committed first (a concurrent one waits on the
  * claim's row lock until then): its stored answer is replayed.
  */
-export async function payForReservations(
+async function payForReservations(
   ctx: PaymentContext,
   claims: TokenClaims,
   reservationIds: number[],
@@ -76,7 +124,7 @@ export async function payForReservations(
     if (!claim || !isDuplicateOn(error, IDEMPOTENCY_INDEX)) throw error;
     const winner = await findStoredAnswer<PaymentBody>(ctx.prisma, { userId, ...claim });
     if (!winner) {
-      throw new AppError('UNAVAILABLE', 503, 'a request with this Idempotency-Key is in progress', 1);
+      throw idempotencyInProgress();
     }
     return { ...replayStored(winner, requestHash), isReplay: true };
   }

@@ -1,3 +1,4 @@
+import { createPeriodicTask, createThrottledWarn } from '@concert/http';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -19,16 +20,7 @@ export interface PromoterOptions {
  * ticks, never admissions beyond the limits.
  */
 async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let isStopped = false;
-  let lastErrorLog = 0;
-
-  function logFailure(err: unknown, concertId?: number) {
-    if (Date.now() - lastErrorLog < 5000) return;
-    lastErrorLog = Date.now();
-    app.log.warn({ err, concertId }, 'promotion tick failed');
-  }
+  const logFailure = createThrottledWarn(app.log, 'promotion tick failed');
 
   async function runTick(): Promise<void> {
     for (const concertId of await app.queue.listOpenRooms()) {
@@ -41,31 +33,20 @@ async function promoterPlugin(app: FastifyInstance, opts: PromoterOptions) {
           app.log.debug({ concertId, ...r }, 'promotion tick');
         }
       } catch (err) {
-        logFailure(err, concertId);
+        logFailure(err, { concertId });
       }
     }
   }
 
-  function schedule() {
-    if (isStopped) return;
-    timer = setTimeout(() => {
-      inFlight = runTick()
-        .catch((err: unknown) => logFailure(err))
-        .finally(() => {
-          inFlight = undefined;
-          schedule();
-        });
-    }, opts.intervalMs);
-  }
-
-  async function stop() {
-    isStopped = true;
-    if (timer) clearTimeout(timer);
-    await inFlight;
-  }
+  const loop = createPeriodicTask({
+    tick: runTick,
+    intervalMs: opts.intervalMs,
+    onError: (err) => logFailure(err),
+  });
+  const stop = () => loop.stop();
 
   app.decorate('promoter', { runTick, stop });
-  if (opts.isEnabled) app.addHook('onReady', async () => schedule());
+  if (opts.isEnabled) app.addHook('onReady', async () => loop.start());
   // preClose: the promoter stops before requests drain and long before Redis closes.
   app.addHook('preClose', stop);
 }

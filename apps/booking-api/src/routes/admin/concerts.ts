@@ -28,16 +28,7 @@ const adminConcertRoutes: FastifyPluginAsyncTypebox<{ adminApiKey: string | unde
       },
     },
     async (request, reply) => {
-      const created = await createConcert(app.prisma, request.body, app.txMaxWaitMs);
-      const seats = created.schedules.reduce((sum, s) => sum + s.totalSeats, 0);
-      // Committed; a count that cannot be written now is filled in from MySQL by the workers.
-      await app.seatsLeft
-        .set(created.concertId, seats)
-        .catch((err: unknown) => request.log.warn({ err }, 'could not set the seats-left count'));
-      request.log.info(
-        { concertId: created.concertId, schedules: created.schedules.length },
-        'concert created',
-      );
+      const created = await createConcert(app, request.body, request.log);
       return reply.status(201).send(created);
     },
   );

@@ -1,6 +1,7 @@
-import { AppError, problemResponses } from '@concert/http';
+import { problemResponses } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { unavailable } from '../../errors.ts';
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 
@@ -22,7 +23,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mysql.status === 'rejected' ? 'mysql' : null,
         redis.status === 'rejected' ? 'redis' : null,
       ].filter(Boolean);
-      if (down.length > 0) throw new AppError('UNAVAILABLE', 503, `${down.join(' and ')} does not answer`, 2);
+      if (down.length > 0) throw unavailable(`${down.join(' and ')} does not answer`, 2);
       return { status: 'ok' as const };
     },
   );

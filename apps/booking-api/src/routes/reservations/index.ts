@@ -1,9 +1,8 @@
 import type { BookingConfig } from '@concert/config';
-import { AppError, problemResponses, toId } from '@concert/http';
+import { problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { assertTokenConcert } from '../../errors.ts';
 import { HoldBody, HoldResponse, Reservation, ReservationParams } from '../../schemas/reservations.ts';
-import { findReservation, type HoldContext, holdSeat } from '../../services/holds.ts';
+import { type HoldContext, holdSeat, readOwnReservation } from '../../services/holds.ts';
 
 const reservationRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (app, opts) => {
   const { config } = opts;
@@ -48,12 +47,7 @@ const reservationRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = 
     },
     async (request) => {
       const reservationId = toId(request.params.reservationId);
-      const claims = request.claims!;
-      const r = await findReservation(app.prisma, reservationId);
-      if (!r || r.userId !== claims.userId) {
-        throw new AppError('RESERVATION_NOT_FOUND', 404, `no reservation ${reservationId} of yours`);
-      }
-      assertTokenConcert(claims, r.concertId);
+      const r = await readOwnReservation(app.prisma, request.claims!, reservationId);
       return {
         reservationId: r.reservationId,
         scheduleId: r.scheduleId,

@@ -1,7 +1,7 @@
 import { problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { assertTokenConcert, scheduleNotFound } from '../../errors.ts';
 import { ScheduleParams, SeatList } from '../../schemas/schedules.ts';
+import { readSeatList } from '../../services/catalog.ts';
 
 const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -14,14 +14,9 @@ const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const scheduleId = toId(request.params.scheduleId);
-      const schedule = await app.catalog.schedule(scheduleId);
-      if (!schedule) throw scheduleNotFound(scheduleId);
-      assertTokenConcert(request.claims!, schedule.concertId);
-      // Already JSON (the micro-cache keeps the serialized list), so Fastify sends it as it is.
-      return reply
-        .type('application/json; charset=utf-8')
-        .send((await app.seatLists.get(scheduleId)) as never);
+      const seats = await readSeatList(app, request.claims!, toId(request.params.scheduleId));
+      // Already JSON, so Fastify sends it as it is.
+      return reply.type('application/json; charset=utf-8').send(seats as never);
     },
   );
 };

@@ -1,24 +1,16 @@
 import type { BookingConfig } from '@concert/config';
-import { AppError, problemResponses, toId } from '@concert/http';
-import type { UserIdentity } from '@concert/identity';
+import { problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdempotencyHeaders } from '../../schemas/idempotency.ts';
 import { BalanceResponse, chargeBody, UserParams } from '../../schemas/users.ts';
-import { chargeBalance, readBalance } from '../../services/balance.ts';
+import { type BalanceContext, chargeOwnBalance, readOwnBalance } from '../../services/balance.ts';
 
 const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (app, opts) => {
-  /**
-   * A balance is its owner's alone: a valid user token for another user is 403 FORBIDDEN, and
-   * nothing is written. The owner is provisioned on first sight, so a new user reads a zero balance.
-   */
-  async function requireOwner(userIdParam: string, caller: UserIdentity): Promise<number> {
-    const userId = toId(userIdParam);
-    if (caller.userId !== userId) {
-      throw new AppError('FORBIDDEN', 403, 'a user token may only act on its own user');
-    }
-    await app.users.provision(caller);
-    return userId;
-  }
+  const balanceContext: BalanceContext = {
+    prisma: app.prisma,
+    users: app.users,
+    txMaxWaitMs: app.txMaxWaitMs,
+  };
 
   app.get(
     '/v1/users/:userId/balance',
@@ -29,10 +21,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (
         response: { 200: BalanceResponse, ...problemResponses(400, 401, 403, 429, 503) },
       },
     },
-    async (request) => {
-      const userId = await requireOwner(request.params.userId, request.user!);
-      return { userId, balance: await readBalance(app.prisma, userId) };
-    },
+    async (request) => readOwnBalance(balanceContext, request.user!, toId(request.params.userId)),
   );
 
   app.post(
@@ -47,11 +36,10 @@ const userRoutes: FastifyPluginAsyncTypebox<{ config: BookingConfig }> = async (
       },
     },
     async (request, reply) => {
-      const userId = await requireOwner(request.params.userId, request.user!);
-      const answer = await chargeBalance(
-        app.prisma,
-        app.txMaxWaitMs,
-        userId,
+      const answer = await chargeOwnBalance(
+        balanceContext,
+        request.user!,
+        toId(request.params.userId),
         request.body.amount,
         request.headers['idempotency-key'],
       );
