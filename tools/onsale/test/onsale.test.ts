@@ -108,6 +108,9 @@ describe('on-sale simulation (short run)', () => {
   });
 
   it('never exceeded maxActive or admitPerSecond', () => {
+    // The sampler must have read the room and seen it busy, or ≤ 40 would hold at 0.
+    expect(report.latency['admin.stats']?.requests ?? 0).toBeGreaterThanOrEqual(10);
+    expect(report.admissions.maxActiveSeen).toBeGreaterThan(0);
     expect(report.admissions.maxActiveSeen).toBeLessThanOrEqual(40);
     expect(report.admissions.maxInAnyOneSecond).toBeLessThanOrEqual(100);
   });
@@ -117,6 +120,8 @@ describe('on-sale simulation (short run)', () => {
   });
 
   it('released every abandoned hold', () => {
+    // At least one hold was abandoned, or this would pass as 0 = 0.
+    expect(report.holds.abandoned).toBeGreaterThanOrEqual(1);
     expect(report.holds.released).toBe(report.holds.abandoned);
   });
 });
