@@ -245,12 +245,7 @@ describe('operations', () => {
     // alone always ended closed, and the test asserted nothing), so at least one round must.
     let openRounds = 0;
     for (let round = 0; round < 40; round++) {
-      const racing = [
-        admin(app, 'DELETE'),
-        admin(other, 'PUT'),
-        admin(app, 'PUT'),
-        admin(other, 'DELETE'),
-      ];
+      const racing = [admin(app, 'DELETE'), admin(other, 'PUT'), admin(app, 'PUT'), admin(other, 'DELETE')];
       if (round % 2 === 1) racing.push(sleep(1).then(() => admin(other, 'PUT')));
       await Promise.all(racing);
       const isOpen =
