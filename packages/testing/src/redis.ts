@@ -31,23 +31,38 @@ export function createTestPrefix(name: string): string {
   return `test:${name}:${randomUUID().slice(0, 8)}:`;
 }
 
+/** Escapes SCAN MATCH's glob characters, so that a prefix matches only itself (room keys hold braces). */
+export const escapeGlob = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
+
 /**
- * Deletes every key under a test prefix, on every master of a cluster. Tests only: SCAN never runs
- * on a request path. Glob characters in the prefix are escaped, so it matches only itself.
+ * Deletes every key under a prefix, on every master of a cluster, and answers how many went. Tests,
+ * benches and tools only: SCAN never runs on a request path. It refuses a prefix shorter than 8
+ * characters, and gives up after `timeoutMs`.
  */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
-  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  const cluster = redis as unknown as Cluster | Redis;
-  const servers: Redis[] = cluster instanceof Cluster ? cluster.nodes('master') : [redis];
+export async function deleteKeysWithPrefix(
+  redis: Redis | Cluster,
+  prefix: string,
+  timeoutMs = 60_000,
+): Promise<number> {
+  if (prefix.length < 8)
+    throw new Error(`refusing to delete keys under the short prefix ${JSON.stringify(prefix)}`);
+  const pattern = `${escapeGlob(prefix)}*`;
+  const servers: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const deadline = Date.now() + timeoutMs;
+  let deleted = 0;
   for (const server of servers) {
     let cursor = '0';
     do {
       const [next, found] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = next;
       // One key at a time: on a cluster, keys of one UNLINK must share a slot.
-      await Promise.all(found.map((key: string) => server.unlink(key)));
+      const counts = await Promise.all(found.map((key: string) => server.unlink(key)));
+      for (const n of counts) deleted += n;
+      if (cursor !== '0' && Date.now() > deadline)
+        throw new Error(`deleteKeysWithPrefix(${prefix}): still scanning after ${timeoutMs} ms`);
     } while (cursor !== '0');
   }
+  return deleted;
 }
 
 /** A plain connection for test assertions and set-up, with the prefix it should use. */

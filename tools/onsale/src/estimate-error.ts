@@ -1,4 +1,4 @@
-import { percentile, round } from './stats.ts';
+import { percentile, round } from '@concert/testing';
 
 /** What the estimate's error is computed from, per user (see UserRecord in simulate.ts). */
 export interface EstimateSample {

@@ -1,10 +1,10 @@
 import { bearer } from '@concert/client';
 import { createPrismaClient } from '@concert/db';
 import { signUserToken } from '@concert/identity';
+import { mulberry32, percentile, round } from '@concert/testing';
 import { estimateErrors } from './estimate-error.ts';
 import { auditSale, prepareSale, type SaleShape } from './fixtures.ts';
 import { Client, type TypedAnswer } from './http.ts';
-import { percentile, round } from './stats.ts';
 
 export interface RoomSettings {
   maxActive: number;
@@ -120,18 +120,6 @@ interface UserRecord {
   releasedAt?: number;
 }
 
-/** mulberry32: a small seeded generator, so that a run's choices can be repeated. */
-function createRandom(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MAX_POLLS = 10_000;
 const MAX_HOLD_ATTEMPTS = 30;
 
@@ -163,7 +151,7 @@ async function signUserTokens(opts: OnSaleOptions): Promise<string[]> {
 
 export async function runOnSale(opts: OnSaleOptions) {
   const log = opts.log ?? (() => {});
-  const random = createRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   const runId = `${Date.now().toString(36)}${Math.floor(random() * 1e6).toString(36)}`;
   const abort = new AbortController();
   const client = new Client(opts.connections, opts);
