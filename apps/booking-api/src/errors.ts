@@ -3,13 +3,11 @@ import type { TokenClaims } from '@concert/queue-core';
 
 /**
  * The booking API's refusals: one factory per code, and the only place that builds them (services,
- * plugins and routes all throw from here). The codes shared by both services and raised before any
- * route runs (VALIDATION_ERROR, NOT_FOUND, RATE_LIMITED, a dependency's UNAVAILABLE, AUTH_INVALID,
- * ADMIN_KEY_INVALID) come from @concert/http and @concert/identity.
+ * plugins and routes all throw from here). The codes both services raise before any route runs come
+ * from the shared packages: VALIDATION_ERROR, NOT_FOUND, RATE_LIMITED, a dependency's UNAVAILABLE and
+ * ADMIN_KEY_INVALID from @concert/http; TOKEN_INVALID and AUTH_INVALID from @concert/identity, the one
+ * verifier of both kinds of bearer token.
  */
-
-export const tokenInvalid = (detail = 'a Bearer queue token is required') =>
-  new AppError('TOKEN_INVALID', 401, detail);
 
 export const tokenNotActive = (detail = 'the queue token is not ACTIVE') =>
   new AppError('TOKEN_NOT_ACTIVE', 403, detail);

@@ -1,5 +1,6 @@
 export { readBearer } from './bearer.ts';
 export { default as identityPlugin, type IdentityPluginOptions } from './plugin.ts';
+export { tokenInvalid, verifyQueueBearer } from './queue-token.ts';
 export {
   AuthInvalidError,
   createUserTokenVerifier,

@@ -1,8 +1,7 @@
-import { readBearer } from '@concert/identity';
+import { verifyQueueBearer } from '@concert/identity';
 import {
   createQueueCore,
   createTokenCodec,
-  InvalidTokenError,
   type QueueCore,
   type TokenClaims,
   type TokenCodec,
@@ -10,7 +9,7 @@ import {
 } from '@concert/queue-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { tokenInvalid, tokenNotActive } from '../errors.ts';
+import { tokenNotActive } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,15 +47,7 @@ async function tokenGatePlugin(app: FastifyInstance, opts: TokenGateOptions) {
   app.decorateRequest('tokenState', null);
 
   async function readQueueToken(request: FastifyRequest): Promise<void> {
-    const token = readBearer(request.headers.authorization);
-    if (!token) throw tokenInvalid();
-    let claims: TokenClaims;
-    try {
-      claims = app.tokens.verifyToken(token);
-    } catch (err) {
-      if (err instanceof InvalidTokenError) throw tokenInvalid(err.message);
-      throw err;
-    }
+    const claims = verifyQueueBearer(app.tokens, request.headers.authorization);
     request.claims = claims;
     request.tokenState = (await app.queue.readTokenState(claims)).state;
     // The gateway admitted this user from a verified user token: they exist from their first request.

@@ -1,6 +1,6 @@
-import { AppError, createAdminKeyGuard } from '@concert/http';
-import { readBearer } from '@concert/identity';
-import { InvalidTokenError, type TokenClaims } from '@concert/queue-core';
+import { createAdminKeyGuard } from '@concert/http';
+import { verifyQueueBearer } from '@concert/identity';
+import type { TokenClaims } from '@concert/queue-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -24,15 +24,8 @@ async function authPlugin(app: FastifyInstance, opts: { adminApiKey: string | un
   app.decorateRequest('claims', null);
 
   function queueClaimsOf(request: FastifyRequest): TokenClaims {
-    const token = readBearer(request.headers.authorization);
-    if (!token) throw new AppError('TOKEN_INVALID', 401, 'a Bearer queue token is required');
-    try {
-      request.claims = app.tokens.verifyToken(token);
-      return request.claims;
-    } catch (err) {
-      if (err instanceof InvalidTokenError) throw new AppError('TOKEN_INVALID', 401, err.message);
-      throw err;
-    }
+    request.claims = verifyQueueBearer(app.tokens, request.headers.authorization);
+    return request.claims;
   }
   app.decorate('queueClaimsOf', queueClaimsOf);
   app.decorate('requireQueueToken', async (request: FastifyRequest) => {
