@@ -1,5 +1,6 @@
-import { AppError, NoBody, problemResponses, toId } from '@concert/http';
+import { NoBody, problemResponses, toId } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { queueNotFound } from '../../errors.ts';
 import { Room, RoomConfigBody, RoomParams } from '../../schemas/admin.ts';
 
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -7,8 +8,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function readRoom(concertId: number) {
     const stats = await app.queue.readRoomStats(concertId);
-    if (!stats)
-      throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
+    if (!stats) throw queueNotFound(concertId);
     return stats;
   }
 

@@ -1,6 +1,7 @@
-import { AppError, problemResponses } from '@concert/http';
+import { problemResponses } from '@concert/http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { unavailable } from '../../errors.ts';
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 
@@ -18,7 +19,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         await app.redis.ping();
       } catch {
-        throw new AppError('UNAVAILABLE', 503, 'redis does not answer', 2);
+        throw unavailable('redis does not answer', 2);
       }
       return { status: 'ok' as const };
     },

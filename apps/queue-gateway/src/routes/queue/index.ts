@@ -1,10 +1,8 @@
-import { AppError, NoBody, problemResponses } from '@concert/http';
+import { NoBody, problemResponses } from '@concert/http';
 import type { QueueStatus as QueueStatusValue, TokenClaims } from '@concert/queue-core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { queueFull, queueNotFound } from '../../errors.ts';
 import { EventStream, JoinBody, JoinResponse, QueueStatus } from '../../schemas/queue.ts';
-
-/** Seconds a client should wait before retrying a join into a full room. */
-const FULL_RETRY_AFTER_SECONDS = 30;
 
 const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -22,12 +20,8 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { userId } = request.user!;
       const result = await app.queue.joinRoom(concertId, userId);
       app.replicas.noteWrite(concertId);
-      if (result.outcome === 'NO_ROOM') {
-        throw new AppError('QUEUE_NOT_FOUND', 404, `no waiting room is open for concert ${concertId}`);
-      }
-      if (result.outcome === 'FULL') {
-        throw new AppError('QUEUE_FULL', 503, 'the waiting room is full', FULL_RETRY_AFTER_SECONDS);
-      }
+      if (result.outcome === 'NO_ROOM') throw queueNotFound(concertId);
+      if (result.outcome === 'FULL') throw queueFull();
       const token = app.tokens.signToken({ userId, concertId, tokenId: result.tokenId });
       reply.status(result.outcome === 'JOINED' ? 201 : 200);
       const status = await app.soldOut.withSoldOut(concertId, result.status);
