@@ -1,5 +1,6 @@
 import { type BookingConfig, userTokenSettings } from '@concert/config';
 import {
+  drainOnClosePlugin,
   isRedisUnavailable,
   loggerOptions,
   problemJson,
@@ -47,6 +48,7 @@ async function bookingApp(app: FastifyInstance, opts: BookingAppOptions) {
 
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError });
+  await app.register(drainOnClosePlugin);
   await app.register(operationsPlugin);
   await app.register(redisPlugin, { target: redisTargetOf(config), name: 'booking-api' });
   await app.register(prismaPlugin, {

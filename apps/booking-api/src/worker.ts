@@ -2,7 +2,7 @@
 // WORKERS_INLINE=false: hold expiry, the expiry sweep and the waiting-room journal.
 import { ConfigError, loadBookingConfig } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
-import { loggerOptions } from '@concert/http';
+import { closeOnSignal, loggerOptions } from '@concert/http';
 import { pino } from 'pino';
 import { startWorkers } from './workers/index.ts';
 
@@ -16,34 +16,12 @@ try {
   const runtime = await startWorkers({ config, prisma, logger });
   logger.info('booking workers started');
 
-  let isClosing = false;
-  const shutdown = (signal: string) => {
-    if (isClosing) {
-      // A second signal: stop waiting.
-      process.exit(1);
-    }
-    isClosing = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    timer.unref();
-    // Workers first (jobs in progress finish), then the database they write to.
-    runtime
-      .close()
-      .then(() => prisma.$disconnect())
-      .then(() => {
-        logger.info('booking workers stopped');
-        process.exit(0);
-      })
-      .catch((err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Workers first (jobs in progress finish), then the database they write to.
+  closeOnSignal(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await runtime.close();
+    await prisma.$disconnect();
+    logger.info('booking workers stopped');
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

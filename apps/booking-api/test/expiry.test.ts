@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TEST_AUTH_SECRET, TEST_REDIS_ENV } from '@concert/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers } from '../src/workers/index.ts';
@@ -10,6 +14,7 @@ import {
   reservationStatus,
   seatId,
   seedCatalog,
+  TEST_SECRET,
   type TestEnv,
   userAuth,
   waitFor,
@@ -195,6 +200,50 @@ describe('hold expiry', () => {
       const fresh = await activeToken(env, 1, 6);
       expect(await seatStatus(app, fresh, 4)).toBe('SOLD');
     } finally {
+      await app.close();
+    }
+  });
+
+  it('runs in a process of its own (src/worker.ts), which expires holds and stops cleanly on SIGTERM', async () => {
+    const app = await buildTestApp(env, { HOLD_TTL_SECONDS: '1', HOLD_SWEEP_INTERVAL_MS: '600000' });
+    const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const tsxLoader = pathToFileURL(path.resolve(appDir, '../../node_modules/tsx/dist/loader.mjs')).href;
+    // The worker in this one node process (tsx as a loader), so that the signal reaches it directly.
+    const child = spawn(process.execPath, ['--import', tsxLoader, 'src/worker.ts'], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        DATABASE_URL: env.db.url,
+        ...TEST_REDIS_ENV,
+        REDIS_KEY_PREFIX: env.prefix,
+        QUEUE_TOKEN_SECRET: TEST_SECRET,
+        AUTH_JWT_SECRET: TEST_AUTH_SECRET,
+        HOLD_SWEEP_INTERVAL_MS: '600000',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let log = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(async () => log.includes('booking workers started'), 30_000, 'the worker to start');
+      const held = await holdSeat(app, 4, 3);
+      // Only the worker process runs jobs here: the app runs none, and the sweep is 10 minutes away.
+      await waitFor(
+        async () => (await reservationStatus(env.prisma, held.reservationId)) === 'EXPIRED',
+        10_000,
+        'the worker process to expire the hold',
+      );
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(log).toContain('shutting down');
+      expect(log).toContain('booking workers stopped');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
       await app.close();
     }
   });

@@ -1,5 +1,6 @@
 import { type GatewayConfig, userTokenSettings } from '@concert/config';
 import {
+  drainOnClosePlugin,
   isRedisUnavailable,
   loggerOptions,
   problemJson,
@@ -35,6 +36,7 @@ async function gatewayApp(app: FastifyInstance, opts: GatewayAppOptions) {
   const { config } = opts;
   useStrictValidation(app);
   await app.register(problemJson, { isDependencyError: isRedisUnavailable });
+  await app.register(drainOnClosePlugin);
   await app.register(redisPlugin, { target: redisTargetOf(config), name: 'queue-gateway' });
   await app.register(queuePlugin, { config });
   await app.register(operationsPlugin);

@@ -41,4 +41,5 @@ export {
   runService,
   serverOptions,
 } from './server.ts';
+export { closeOnSignal, drainOnClosePlugin } from './shutdown.ts';
 export { toFieldErrors, useStrictValidation } from './validation.ts';

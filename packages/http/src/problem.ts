@@ -84,20 +84,6 @@ export interface ProblemJsonOptions {
 }
 
 async function problemJson(app: FastifyInstance, opts: ProblemJsonOptions) {
-  // Requests that arrive while the server drains get a contract 503, and the client a hint to go.
-  let isClosing = false;
-  app.addHook('preClose', async () => {
-    isClosing = true;
-  });
-  // A callback hook, not an async one: it runs on every request, and a poll costs little else.
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!isClosing) {
-      done();
-      return;
-    }
-    reply.header('connection', 'close');
-    done(new AppError('UNAVAILABLE', 503, 'the server is shutting down; retry', 1));
-  });
   app.setErrorHandler((error, request: FastifyRequest, reply) => {
     const { problem, retryAfterSeconds, isServerError } = toProblem(error, opts.isDependencyError);
     if (isServerError) {

@@ -1,5 +1,5 @@
-import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { closeOnSignal } from './shutdown.ts';
 
 /** pino options shared by both services. Tokens and admin keys never reach a log line. */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -34,7 +34,7 @@ export const serverOptions = {
   requestTimeout: 30_000,
   keepAliveTimeout: 65_000,
   bodyLimit: 64 * 1024,
-  // problemJson answers requests that arrive while closing, with problem+json and Retry-After.
+  // drainOnClosePlugin answers requests that arrive while closing, with problem+json and Retry-After.
   return503OnClosing: false,
   forceCloseConnections: 'idle',
 } satisfies FastifyServerOptions;
@@ -47,11 +47,7 @@ export async function listenWithGracefulShutdown(
   app: FastifyInstance,
   opts: { port: number; host: string; shutdownTimeoutMs: number },
 ): Promise<void> {
-  closeWithGrace({ delay: opts.shutdownTimeoutMs }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error');
-    else app.log.info({ signal }, 'shutting down');
-    await app.close();
-  });
+  closeOnSignal(app.log, opts.shutdownTimeoutMs, () => app.close());
   await app.listen({ port: opts.port, host: opts.host });
 }
 
