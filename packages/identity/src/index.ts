@@ -1,6 +1,5 @@
 export { readBearer } from './bearer.ts';
 export { default as identityPlugin, type IdentityPluginOptions } from './plugin.ts';
-export { tokenInvalid, verifyQueueBearer } from './queue-token.ts';
 export {
   AuthInvalidError,
   createUserTokenVerifier,
@@ -11,3 +10,4 @@ export {
   type UserTokenSettings,
   type UserTokenVerifier,
 } from './user-token.ts';
+export { authInvalid, tokenInvalid, verifyQueueBearer } from './verify.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '@concert/http';
+import type { AppError } from '@concert/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { readBearer } from './bearer.ts';
@@ -10,6 +10,7 @@ import {
   type UserTokenSettings,
   type UserTokenVerifier,
 } from './user-token.ts';
+import { authInvalid, identityUnavailable } from './verify.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,13 +54,13 @@ async function identityPlugin(app: FastifyInstance, opts: IdentityPluginOptions)
 
   async function verifyRequest(request: FastifyRequest): Promise<Outcome> {
     const token = readBearer(request.headers.authorization);
-    if (!token) return { error: new AppError('AUTH_INVALID', 401, 'a Bearer user token is required') };
+    if (!token) return { error: authInvalid() };
     try {
       return { identity: await verifier.verify(token) };
     } catch (err) {
-      if (err instanceof AuthInvalidError) return { error: new AppError('AUTH_INVALID', 401, err.message) };
+      if (err instanceof AuthInvalidError) return { error: authInvalid(err.message) };
       if (err instanceof IdentityProviderUnavailableError) {
-        return { error: new AppError('UNAVAILABLE', 503, err.message, 2) };
+        return { error: identityUnavailable(err.message) };
       }
       throw err;
     }

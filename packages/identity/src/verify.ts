@@ -2,13 +2,22 @@ import { AppError } from '@concert/http';
 import { InvalidTokenError, type TokenClaims, type TokenCodec } from '@concert/queue-core';
 import { readBearer } from './bearer.ts';
 
-/** 401 TOKEN_INVALID: no bearer queue token, or one that does not verify. Both services answer it. */
+// The refusals of both kinds of bearer token, the same in both services.
+
+/** 401 TOKEN_INVALID: no bearer queue token, or one that does not verify. */
 export const tokenInvalid = (detail = 'a Bearer queue token is required') =>
   new AppError('TOKEN_INVALID', 401, detail);
 
+/** 401 AUTH_INVALID: no bearer user token, or one that does not verify. */
+export const authInvalid = (detail = 'a Bearer user token is required') =>
+  new AppError('AUTH_INVALID', 401, detail);
+
+/** 503: the identity provider's key set cannot be read; a retry may succeed. */
+export const identityUnavailable = (detail: string) => new AppError('UNAVAILABLE', 503, detail, 2);
+
 /**
  * The claims of the request's `Authorization: Bearer` queue token: the one verifier of queue tokens
- * for both services (user tokens go through this package's plugin). Synchronous, with no I/O: the
+ * for both services (user tokens go through plugin.ts, which throws the refusals above). Synchronous, with no I/O: the
  * signature is checked locally. Throws TOKEN_INVALID; any other error passes through.
  */
 export function verifyQueueBearer(tokens: TokenCodec, authorization: string | undefined): TokenClaims {
