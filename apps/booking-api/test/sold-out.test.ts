@@ -33,7 +33,9 @@ describe('the seats-left count behind soldOut', () => {
   it('is filled in from MySQL, taken by holds, kept by a sale, and given back by expiry', async () => {
     const app = await buildTestApp(env, {
       WORKERS_INLINE: 'true',
-      HOLD_TTL_SECONDS: '1',
+      // Long enough for user 1 to charge and pay on a loaded machine (1 s was not, once in CI), short
+      // enough for user 2's hold to expire within the test.
+      HOLD_TTL_SECONDS: '4',
       HOLD_SWEEP_INTERVAL_MS: '300',
       ADMIN_API_KEY: 'sold-out-admin',
     });
@@ -69,7 +71,7 @@ describe('the seats-left count behind soldOut', () => {
         payload: { reservationIds: [holds[0]!.json().reservationId] },
       });
       expect(paid.statusCode).toBe(201);
-      await waitFor(async () => (await count(1)) === '1', 5_000, 'the expired hold to give its seat back');
+      await waitFor(async () => (await count(1)) === '1', 10_000, 'the expired hold to give its seat back');
       expect(isSoldOutCount(await count(1))).toBe(false);
       // Nothing moves it further: the paid seat is not given back.
       await new Promise((r) => setTimeout(r, 1_500));
