@@ -173,19 +173,20 @@ describe('hold expiry', () => {
   });
 
   it('never expires a paid hold, whatever its job does later', async () => {
+    // Long enough to pay within on a loaded machine; the wait below runs past its expiry.
     const app = await buildTestApp(env, {
-      HOLD_TTL_SECONDS: '1',
+      HOLD_TTL_SECONDS: '3',
       WORKERS_INLINE: 'true',
       HOLD_SWEEP_INTERVAL_MS: '300',
     });
     try {
-      const held = await holdSeat(app, 5, 4);
       await app.inject({
         method: 'POST',
         url: '/v1/users/5/balance/charges',
         headers: await userAuth(5),
         payload: { amount: 10_000 },
       });
+      const held = await holdSeat(app, 5, 4);
       const pay = await app.inject({
         method: 'POST',
         url: '/v1/payments',
@@ -195,7 +196,10 @@ describe('hold expiry', () => {
       expect(pay.statusCode).toBe(201);
       // A bucket job that fires now, after the payment, proves a late job is harmless.
       await app.holdExpiry.queue.add(EXPIRE_JOB, { bucket: expiryBucket(Date.now()) }, { jobId: 'late-one' });
-      await new Promise((resolve) => setTimeout(resolve, 1_800));
+      // Past expiresAt and its own bucket job, and past several sweeps.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(1_800, Date.parse(held.expiresAt) + 1_500 - Date.now())),
+      );
       expect(await reservationStatus(env.prisma, held.reservationId)).toBe('COMPLETED');
       const fresh = await activeToken(env, 1, 6);
       expect(await seatStatus(app, fresh, 4)).toBe('SOLD');
