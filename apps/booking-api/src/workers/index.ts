@@ -1,6 +1,6 @@
 import type { BookingConfig } from '@concert/config';
 import type { PrismaClient } from '@concert/db';
-import { createRedis, redisTargetOf } from '@concert/http';
+import { createPeriodicTask, createRedis, createThrottledWarn, redisTargetOf } from '@concert/http';
 import { createKeySpace } from '@concert/queue-core';
 import { Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -90,29 +90,24 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
   // holds still expire in MySQL within a sweep interval or so. Between checks it copies the open
   // rooms' configs into Queue_Room.
   const durability = createRoomDurability({ redis: journalRedis, prisma, keys, logger });
-  let checking = false;
   const checkRedis = async () => {
-    if (checking) return;
-    checking = true;
-    try {
-      const reopened = await durability.repairIfLost();
-      const scheduler = await schedulerQueue.getJobScheduler(SWEEP_SCHEDULER_ID);
-      if (reopened !== null || !scheduler) {
-        await upsertSweep();
-        await fillSeatsLeft();
-        if (!scheduler)
-          logger.warn('the hold sweep scheduler was missing from Redis and has been re-created');
-      }
-      await durability.snapshot();
-    } catch (err) {
-      logger.warn({ err: { message: (err as Error).message } }, 'the Redis durability check failed');
-    } finally {
-      checking = false;
+    const reopened = await durability.repairIfLost();
+    const scheduler = await schedulerQueue.getJobScheduler(SWEEP_SCHEDULER_ID);
+    if (reopened !== null || !scheduler) {
+      await upsertSweep();
+      await fillSeatsLeft();
+      if (!scheduler) logger.warn('the hold sweep scheduler was missing from Redis and has been re-created');
     }
+    await durability.snapshot();
   };
-  await checkRedis();
-  const watchRedisLoss = setInterval(() => void checkRedis(), config.REDIS_LOSS_CHECK_MS);
-  watchRedisLoss.unref();
+  const logCheckFailure = createThrottledWarn(logger, 'the Redis durability check failed');
+  await checkRedis().catch(logCheckFailure);
+  const watchRedisLoss = createPeriodicTask({
+    tick: checkRedis,
+    intervalMs: config.REDIS_LOSS_CHECK_MS,
+    onError: logCheckFailure,
+  });
+  watchRedisLoss.start();
 
   const journal = createJournal({
     redis: journalRedis,
@@ -130,7 +125,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     holdWorker,
     close() {
       closing ??= (async () => {
-        clearInterval(watchRedisLoss);
+        await watchRedisLoss.stop();
         await journal.stop();
         await holdWorker.close();
         await schedulerQueue.close();

@@ -1,3 +1,4 @@
+import { createPeriodicTask, createThrottledWarn } from '@concert/http';
 import { parseQueueEvent, type QueueStatus, type RoomTick, type TokenClaims } from '@concert/queue-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -113,15 +114,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
   const replicas = new Map<number, Replica>();
-  let timer: NodeJS.Timeout | undefined;
   let isClosing = false;
-  let lastErrorLog = 0;
-
-  function logFailure(err: unknown, concertId: number, what: string) {
-    if (nowMs() - lastErrorLog < 5000) return;
-    lastErrorLog = nowMs();
-    app.log.warn({ err, concertId }, what);
-  }
+  // One throttle for every failure of the plugin: while Redis is away, each tick of each room fails.
+  const warn = createThrottledWarn(app.log, 'replica failure');
+  const logFailure = (err: unknown, concertId: number, what: string) => warn(err, { concertId, what });
 
   async function snapshot(rep: Replica) {
     rep.generation++;
@@ -292,12 +288,11 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
     await Promise.all([...replicas.values()].map(tickReplica));
   }
 
-  function schedule() {
-    if (isClosing) return;
-    timer = setTimeout(() => {
-      void runTick().finally(schedule);
-    }, opts.tickMs);
-  }
+  const loop = createPeriodicTask({
+    tick: runTick,
+    intervalMs: opts.tickMs,
+    onError: (err) => warn(err, { what: 'replica tick failed' }),
+  });
 
   const set: ReplicaSet = {
     answer(claims) {
@@ -361,10 +356,10 @@ async function replicasPlugin(app: FastifyInstance, opts: ReplicaOptions) {
   };
 
   app.decorate('replicas', set);
-  if (opts.isEnabled) app.addHook('onReady', async () => schedule());
+  if (opts.isEnabled) app.addHook('onReady', async () => loop.start());
   app.addHook('preClose', async () => {
     isClosing = true;
-    clearTimeout(timer);
+    await loop.stop();
     // Liveness answered from memory is written before the instance goes.
     await Promise.all([...replicas.values()].map(tickReplica));
     await Promise.all([...replicas.values()].map(stop));

@@ -1,3 +1,4 @@
+import { createPeriodicTask, createThrottledWarn } from '@concert/http';
 import { isSoldOutCount, type QueueStatus } from '@concert/queue-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -41,8 +42,7 @@ async function soldOutPlugin(app: FastifyInstance, opts: SoldOutOptions) {
   const forgetMs = opts.forgetMs ?? 60_000;
   const rooms = new Map<number, Entry>();
   const firstReads = new Map<number, Promise<boolean>>();
-  let timer: NodeJS.Timeout | undefined;
-  let lastErrorLog = 0;
+  const logFailure = createThrottledWarn(app.log, 'sold-out refresh failed');
 
   async function refresh() {
     const now = Date.now();
@@ -57,10 +57,7 @@ async function soldOutPlugin(app: FastifyInstance, opts: SoldOutOptions) {
       });
     } catch (err) {
       // Redis down: keep the last known answers; polls fail on their own read anyway.
-      if (Date.now() - lastErrorLog > 5000) {
-        lastErrorLog = Date.now();
-        app.log.warn({ err }, 'sold-out refresh failed');
-      }
+      logFailure(err);
     }
   }
 
@@ -103,19 +100,9 @@ async function soldOutPlugin(app: FastifyInstance, opts: SoldOutOptions) {
   };
   app.decorate('soldOut', cache);
 
-  function schedule() {
-    timer = setTimeout(() => {
-      void refresh().finally(() => {
-        if (timer) schedule();
-      });
-    }, refreshMs);
-    timer.unref();
-  }
-  app.addHook('onReady', async () => schedule());
-  app.addHook('preClose', async () => {
-    clearTimeout(timer);
-    timer = undefined;
-  });
+  const loop = createPeriodicTask({ tick: refresh, intervalMs: refreshMs, onError: logFailure });
+  app.addHook('onReady', async () => loop.start());
+  app.addHook('preClose', () => loop.stop());
 }
 
 export default fp(soldOutPlugin, { name: 'sold-out', dependencies: ['queue'], fastify: '5.x' });

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { createPeriodicTask, createThrottledWarn } from '@concert/http';
 import type { QueueStatus, TokenClaims } from '@concert/queue-core';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -60,10 +61,7 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   const minGapMs = opts.minGapMs ?? 500;
   const pingMs = opts.pingMs ?? 10_000;
   const rooms = new Map<number, Set<Subscriber>>();
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let isStopped = false;
-  let lastErrorLog = 0;
+  const logFailure = createThrottledWarn(app.log, 'stream tick failed');
 
   function drop(sub: Subscriber) {
     const room = rooms.get(sub.claims.concertId);
@@ -159,25 +157,15 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
           await tickRoom(concertId, set);
         } catch (err) {
           // Redis down: the streams stay open and are read again next tick.
-          if (Date.now() - lastErrorLog > 5000) {
-            lastErrorLog = Date.now();
-            app.log.warn({ err, concertId }, 'stream tick failed');
-          }
+          logFailure(err, { concertId });
         }
       }),
     );
   }
 
-  function schedule() {
-    if (isStopped || timer) return;
-    timer = setTimeout(() => {
-      inFlight = runTick().finally(() => {
-        inFlight = undefined;
-        timer = undefined;
-        if (rooms.size > 0) schedule();
-      });
-    }, tickMs);
-  }
+  // A tick with no open stream costs nothing: the loop runs from the first stream on, until close.
+  const loop = createPeriodicTask({ tick: runTick, intervalMs: tickMs, onError: logFailure });
+  let isClosed = false;
 
   const hub: StreamHub = {
     open(claims, first) {
@@ -194,7 +182,7 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
         room.add(sub);
         // Fastify destroys the body when the client goes away.
         body.on('close', () => drop(sub));
-        schedule();
+        if (!isClosed) loop.start();
       }
       return body;
     },
@@ -205,9 +193,8 @@ async function streamsPlugin(app: FastifyInstance, opts: StreamOptions) {
   app.decorate('streams', hub);
   // Before the server closes: open streams would otherwise hold app.close() until their clients leave.
   app.addHook('preClose', async () => {
-    isStopped = true;
-    clearTimeout(timer);
-    await inFlight;
+    isClosed = true;
+    await loop.stop();
     for (const set of rooms.values()) for (const sub of set) sub.body.end();
     rooms.clear();
   });
