@@ -10,4 +10,4 @@ export {
   type UserTokenSettings,
   type UserTokenVerifier,
 } from './user-token.ts';
-export { authInvalid, tokenInvalid, verifyQueueBearer } from './verify.ts';
+export { authInvalid, type QueueTokenCodec, tokenInvalid, verifyQueueBearer } from './verify.ts';

@@ -1,5 +1,4 @@
 import { AppError } from '@concert/http';
-import { InvalidTokenError, type TokenClaims, type TokenCodec } from '@concert/queue-core';
 import { readBearer } from './bearer.ts';
 
 // The refusals of both kinds of bearer token, the same in both services.
@@ -16,17 +15,32 @@ export const authInvalid = (detail = 'a Bearer user token is required') =>
 export const identityUnavailable = (detail: string) => new AppError('UNAVAILABLE', 503, detail, 2);
 
 /**
- * The claims of the request's `Authorization: Bearer` queue token: the one verifier of queue tokens
- * for both services (user tokens go through plugin.ts, which throws the refusals above). Synchronous, with no I/O: the
- * signature is checked locally. Throws TOKEN_INVALID; any other error passes through.
+ * A queue-token codec, as @concert/queue-core's `createTokenCodec` makes it: `verifyToken` returns the
+ * claims, or throws its InvalidTokenError for a token that does not verify. Structural, so that this
+ * package does not depend on the queue's (whose tests depend on this one).
  */
-export function verifyQueueBearer(tokens: TokenCodec, authorization: string | undefined): TokenClaims {
+export interface QueueTokenCodec<Claims> {
+  verifyToken(token: string): Claims;
+}
+
+const isInvalidToken = (err: unknown): err is Error =>
+  err instanceof Error && err.name === 'InvalidTokenError';
+
+/**
+ * The claims of the request's `Authorization: Bearer` queue token: the one verifier of queue tokens
+ * for both services (user tokens go through plugin.ts, which throws the refusals above). Synchronous,
+ * with no I/O: the signature is checked locally. Throws TOKEN_INVALID; any other error passes through.
+ */
+export function verifyQueueBearer<Claims>(
+  tokens: QueueTokenCodec<Claims>,
+  authorization: string | undefined,
+): Claims {
   const token = readBearer(authorization);
   if (!token) throw tokenInvalid();
   try {
     return tokens.verifyToken(token);
   } catch (err) {
-    if (err instanceof InvalidTokenError) throw tokenInvalid(err.message);
+    if (isInvalidToken(err)) throw tokenInvalid(err.message);
     throw err;
   }
 }

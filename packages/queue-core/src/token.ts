@@ -7,6 +7,7 @@ export interface TokenClaims {
   tokenId: number;
 }
 
+/** A token that does not verify. Its name is what @concert/identity's verifyQueueBearer answers 401 for. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
