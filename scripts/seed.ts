@@ -1,12 +1,12 @@
 // The demo data of shared/API.md, and an open waiting room for each seeded concert. Safe to run twice:
 // the rows are inserted only if missing, and opening an open room with no changes keeps its settings.
-import { loadGatewayConfig } from '@concert/config';
+import { DEFAULT_DATABASE_URL, loadGatewayConfig } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
 import { createRedis } from '@concert/http';
 import { createQueueCore } from '@concert/queue-core';
 import { seedDatabase } from '../prisma/seed.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert';
+const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 const gateway = loadGatewayConfig();
 
 const prisma = createPrismaClient(databaseUrl);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkCommon, commonFields } from './common.ts';
+import { DEFAULT_DATABASE_URL } from './database.ts';
 import { bool, int, parseEnv } from './parse.ts';
 
 const schema = z
@@ -8,7 +9,7 @@ const schema = z
     // Listening port.
     PORT: int(3001, 0, 65535),
     // MySQL/MariaDB connection.
-    DATABASE_URL: z.string().startsWith('mysql://').default('mysql://root@127.0.0.1:3306/concert'),
+    DATABASE_URL: z.string().startsWith('mysql://').default(DEFAULT_DATABASE_URL),
     // Largest number of MySQL connections this instance opens.
     DATABASE_POOL_SIZE: int(10, 1, 1000),
     // How long a request waits for a free MySQL connection before it answers 503 (the driver's default
