@@ -39,3 +39,23 @@ export type GatewayConfig = z.output<typeof schema>;
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   return parseEnv('queue-gateway', schema, env);
 }
+
+/** A newly opened room's settings, from the QUEUE_* variables, in the shape @concert/queue-core takes. */
+export function roomDefaults(
+  config: Pick<
+    GatewayConfig,
+    | 'QUEUE_MAX_ACTIVE'
+    | 'QUEUE_ADMIT_PER_SECOND'
+    | 'QUEUE_ACTIVE_TTL_SECONDS'
+    | 'QUEUE_IDLE_TIMEOUT_SECONDS'
+    | 'QUEUE_MAX_WAITING'
+  >,
+) {
+  return {
+    maxActive: config.QUEUE_MAX_ACTIVE,
+    admitPerSecond: config.QUEUE_ADMIT_PER_SECOND,
+    activeTtlSeconds: config.QUEUE_ACTIVE_TTL_SECONDS,
+    idleTimeoutSeconds: config.QUEUE_IDLE_TIMEOUT_SECONDS,
+    maxWaiting: config.QUEUE_MAX_WAITING,
+  };
+}
