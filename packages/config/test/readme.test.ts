@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { bookingSchema } from '../src/booking.ts';
+import { DEFAULT_DATABASE_SERVER_URL } from '../src/database.ts';
 import { gatewaySchema } from '../src/gateway.ts';
 import { webSchema } from '../src/web.ts';
 
@@ -102,6 +103,13 @@ describe("the README's configuration table", () => {
     // A precondition that can fail: the table was found and read.
     expect(Object.keys(fromReadme).length).toBeGreaterThanOrEqual(40);
     expect(fromReadme).toEqual(fromSchemas);
+  });
+
+  it('gives the default test server, which the tests read outside the schemas', () => {
+    const section = /^## Configuration\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    expect(section).toContain(
+      `\`TEST_DATABASE_URL\` (the server without a database; default \`${DEFAULT_DATABASE_SERVER_URL}\`)`,
+    );
   });
 
   it('fails on a wrong default, a missing row and a row no schema reads', () => {
