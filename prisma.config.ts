@@ -1,8 +1,11 @@
 // Prisma CLI configuration (Prisma 7 reads the datasource URL from here, not from schema.prisma).
 //
-// Deliberately imports nothing: the `prisma` package is a dependency of packages/db, not of the
-// workspace root, so `import { defineConfig } from 'prisma/config'` would not resolve from here.
-// Prisma validates this plain object just as it validates defineConfig's result.
+// Imports no package: the `prisma` package is a dependency of packages/db, not of the workspace root,
+// so `import { defineConfig } from 'prisma/config'` would not resolve from here. Prisma validates this
+// plain object just as it validates defineConfig's result. The default URL comes by path from the one
+// file that holds it, which imports nothing itself.
+import { DEFAULT_DATABASE_URL } from './packages/config/src/database.ts';
+
 //
 // Paths are relative to this file. `pnpm --filter @concert/db generate` points the CLI here.
 export default {
@@ -12,7 +15,7 @@ export default {
   },
   datasource: {
     // `prisma generate` needs no database, so a missing DATABASE_URL must not fail it; the default is
-    // the same one the booking API uses.
-    url: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert',
+    // the one the booking API uses.
+    url: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
   },
 };

@@ -1,12 +1,12 @@
 // The demo data of shared/API.md, and an open waiting room for each seeded concert. Safe to run twice:
 // the rows are inserted only if missing, and opening an open room with no changes keeps its settings.
-import { loadGatewayConfig } from '@concert/config';
+import { DEFAULT_DATABASE_URL, loadGatewayConfig, roomDefaults } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
 import { createRedis } from '@concert/http';
 import { createQueueCore } from '@concert/queue-core';
 import { seedDatabase } from '../prisma/seed.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert';
+const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 const gateway = loadGatewayConfig();
 
 const prisma = createPrismaClient(databaseUrl);
@@ -15,13 +15,7 @@ try {
   const { concertIds } = await seedDatabase(prisma);
   await redis.connect();
   const queue = createQueueCore({ redis, prefix: gateway.REDIS_KEY_PREFIX });
-  const defaults = {
-    maxActive: gateway.QUEUE_MAX_ACTIVE,
-    admitPerSecond: gateway.QUEUE_ADMIT_PER_SECOND,
-    activeTtlSeconds: gateway.QUEUE_ACTIVE_TTL_SECONDS,
-    idleTimeoutSeconds: gateway.QUEUE_IDLE_TIMEOUT_SECONDS,
-    maxWaiting: gateway.QUEUE_MAX_WAITING,
-  };
+  const defaults = roomDefaults(gateway);
   for (const concertId of concertIds) {
     const { created, config } = await queue.openRoom(concertId, {}, defaults);
     console.log(`seed: room for concert ${concertId} ${created ? 'opened' : 'already open'}`, config);

@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-export DATABASE_URL="${DATABASE_URL:-mysql://root@127.0.0.1:3306/concert}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 if [ -z "${QUEUE_TOKEN_SECRET:-}" ]; then
   echo "start: QUEUE_TOKEN_SECRET is unset; using a development secret. Set your own for anything real."

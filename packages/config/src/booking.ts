@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { checkCommon, commonFields } from './common.ts';
-import { bool, int, parseEnv } from './parse.ts';
+import { DEFAULT_DATABASE_URL } from './database.ts';
+import { bool, int, parseEnv, port } from './parse.ts';
 
-const schema = z
+export const bookingSchema = z
   .object({
     ...commonFields,
     // Listening port.
-    PORT: int(3001, 0, 65535),
+    PORT: port(3001),
     // MySQL/MariaDB connection.
-    DATABASE_URL: z.string().startsWith('mysql://').default('mysql://root@127.0.0.1:3306/concert'),
+    DATABASE_URL: z.string().startsWith('mysql://').default(DEFAULT_DATABASE_URL),
     // Largest number of MySQL connections this instance opens.
     DATABASE_POOL_SIZE: int(10, 1, 1000),
     // How long a request waits for a free MySQL connection before it answers 503 (the driver's default
@@ -58,8 +59,8 @@ const schema = z
     }
   });
 
-export type BookingConfig = z.output<typeof schema>;
+export type BookingConfig = z.output<typeof bookingSchema>;
 
 export function loadBookingConfig(env: Record<string, string | undefined> = process.env): BookingConfig {
-  return parseEnv('booking-api', schema, env);
+  return parseEnv('booking-api', bookingSchema, env);
 }

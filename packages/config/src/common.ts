@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { int, secret } from './parse.ts';
 
+/** The settings of every server process, the web app's included; each schema spreads these. */
+export const serverFields = {
+  // Listening address.
+  HOST: z.string().default('0.0.0.0'),
+  // How long shutdown waits for in-flight requests (open push streams among them) before it gives up.
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
 /**
  * The settings both services share, with one meaning each. A service's schema spreads these and adds
  * its own; `checkCommon` holds the rules that span several of them.
  */
 export const commonFields = {
-  // Listening address.
-  HOST: z.string().default('0.0.0.0'),
+  ...serverFields,
   // Redis connection: the waiting rooms, queue-token state, seat locks and BullMQ.
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   // Redis Cluster seed nodes, `host:port,host:port,…`; when set, everything above goes to the cluster
@@ -44,9 +52,6 @@ export const commonFields = {
   // Per-client request limit per window; 0 turns it off.
   RATE_LIMIT_MAX: int(600, 0),
   RATE_LIMIT_WINDOW_SECONDS: int(60),
-  // How long shutdown waits for in-flight requests before it gives up.
-  SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
 type Common = {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { checkCommon, commonFields } from './common.ts';
-import { bool, int, parseEnv } from './parse.ts';
+import { bool, int, parseEnv, port } from './parse.ts';
 
-const schema = z
+export const gatewaySchema = z
   .object({
     ...commonFields,
     // Listening port.
-    PORT: int(3000, 0, 65535),
+    PORT: port(3000),
     // Defaults for a newly opened room.
     QUEUE_MAX_ACTIVE: int(500),
     QUEUE_ADMIT_PER_SECOND: int(50),
@@ -34,8 +34,28 @@ const schema = z
   })
   .superRefine(checkCommon);
 
-export type GatewayConfig = z.output<typeof schema>;
+export type GatewayConfig = z.output<typeof gatewaySchema>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  return parseEnv('queue-gateway', schema, env);
+  return parseEnv('queue-gateway', gatewaySchema, env);
+}
+
+/** A newly opened room's settings, from the QUEUE_* variables, in the shape @concert/queue-core takes. */
+export function roomDefaults(
+  config: Pick<
+    GatewayConfig,
+    | 'QUEUE_MAX_ACTIVE'
+    | 'QUEUE_ADMIT_PER_SECOND'
+    | 'QUEUE_ACTIVE_TTL_SECONDS'
+    | 'QUEUE_IDLE_TIMEOUT_SECONDS'
+    | 'QUEUE_MAX_WAITING'
+  >,
+) {
+  return {
+    maxActive: config.QUEUE_MAX_ACTIVE,
+    admitPerSecond: config.QUEUE_ADMIT_PER_SECOND,
+    activeTtlSeconds: config.QUEUE_ACTIVE_TTL_SECONDS,
+    idleTimeoutSeconds: config.QUEUE_IDLE_TIMEOUT_SECONDS,
+    maxWaiting: config.QUEUE_MAX_WAITING,
+  };
 }

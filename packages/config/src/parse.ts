@@ -8,6 +8,9 @@ export class ConfigError extends Error {
 export const int = (def: number, min = 1, max = 2_147_483_647) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
+/** A TCP port to listen on (0: any free port). */
+export const port = (def: number) => int(def, 0, 65535);
+
 /** A boolean read from the environment: true/false/1/0/yes/no. */
 export const bool = (def: boolean) =>
   z

@@ -1,7 +1,8 @@
 // Applies the committed migrations to DATABASE_URL: `pnpm --filter @concert/db migrate`.
+import { DEFAULT_DATABASE_URL } from '@concert/config';
 import { applyMigrations, DEFAULT_MIGRATIONS_DIR, MigrationError } from './migrate.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert';
+const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 
 try {
   const result = await applyMigrations(databaseUrl, {

@@ -3,6 +3,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DATABASE_SERVER_URL } from '@concert/config';
 import * as mariadb from 'mariadb';
 import { parseDatabaseUrl, quoteIdentifier, replaceDatabaseName } from '../src/database-url.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../src/migrate.ts';
@@ -10,7 +11,7 @@ import { DEFAULT_MIGRATIONS_DIR } from '../src/migrate.ts';
 /** A URL for `concert_test_db_<name>` on the test server; nothing is created yet. */
 export function getTestDatabaseUrl(name: string): string {
   return replaceDatabaseName(
-    process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306',
+    process.env.TEST_DATABASE_URL ?? DEFAULT_DATABASE_SERVER_URL,
     `concert_test_db_${name}`,
   );
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DATABASE_SERVER_URL } from '@concert/config';
 import {
   type ApplyMigrationsResult,
   applyMigrations,
@@ -11,7 +12,7 @@ import * as mariadb from 'mariadb';
 
 /** The server tests use, without a database: env TEST_DATABASE_URL, else the local MariaDB. */
 export function getTestServerUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306';
+  return process.env.TEST_DATABASE_URL ?? DEFAULT_DATABASE_SERVER_URL;
 }
 
 export interface TestDatabase {

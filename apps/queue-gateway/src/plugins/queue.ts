@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@concert/config';
+import { type GatewayConfig, roomDefaults } from '@concert/config';
 import {
   createQueueCore,
   createTokenCodec,
@@ -29,13 +29,7 @@ async function queuePlugin(app: FastifyInstance, opts: { config: GatewayConfig }
     }),
   );
   app.decorate('tokens', createTokenCodec(config.QUEUE_TOKEN_SECRET));
-  app.decorate('roomDefaults', {
-    maxActive: config.QUEUE_MAX_ACTIVE,
-    admitPerSecond: config.QUEUE_ADMIT_PER_SECOND,
-    activeTtlSeconds: config.QUEUE_ACTIVE_TTL_SECONDS,
-    idleTimeoutSeconds: config.QUEUE_IDLE_TIMEOUT_SECONDS,
-    maxWaiting: config.QUEUE_MAX_WAITING,
-  });
+  app.decorate('roomDefaults', roomDefaults(config));
 }
 
 export default fp(queuePlugin, { name: 'queue', dependencies: ['redis'], fastify: '5.x' });
