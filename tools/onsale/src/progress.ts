@@ -43,7 +43,7 @@ export interface ProgressView {
 }
 
 /**
- * On a terminal, the line is redrawn in place at most every `ttyEveryMs`. Anywhere else (CI, a pipe,
+ * On a sized terminal, the line is redrawn in place at most every `ttyEveryMs`. Anywhere else (CI, a pipe,
  * a file), a plain line is printed every `plainEveryMs` (10 s), so that a log shows the run moving
  * without one line per sample. `quiet` prints nothing.
  */
@@ -52,7 +52,9 @@ export function createProgressView(
   opts: { quiet?: boolean; ttyEveryMs?: number; plainEveryMs?: number } = {},
 ): ProgressView {
   if (opts.quiet) return { update() {}, done() {} };
-  const tty = stream.isTTY === true;
+  // A terminal of no size (a pty nobody sized: `script` without a terminal, `docker -t` in CI) would
+  // show log-update's output cut to 0 rows, that is nothing: it gets the plain lines instead.
+  const tty = stream.isTTY === true && stream.columns > 0 && stream.rows > 0;
   const everyMs = tty ? (opts.ttyEveryMs ?? 200) : (opts.plainEveryMs ?? 10_000);
   const draw = tty ? createLogUpdate(stream) : undefined;
   let last = Number.NEGATIVE_INFINITY;

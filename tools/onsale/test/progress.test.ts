@@ -64,6 +64,15 @@ describe('createProgressView', () => {
     expect(text.split(formatProgress(at({ sold: 1 })))[1]).toContain('\u001B[2K');
   });
 
+  it('prints plain lines on a terminal of no size, where a redraw would show nothing', () => {
+    const out = pipe();
+    Object.assign(out.stream, { isTTY: true, columns: 0, rows: 0 });
+    const view = createProgressView(out.stream, { ttyEveryMs: 0, plainEveryMs: 0 });
+    view.update(at({ sold: 1 }));
+    view.done();
+    expect(out.text()).toBe(`onsale: ${formatProgress(at({ sold: 1 })).trim()}\n`);
+  });
+
   it('prints nothing when quiet', () => {
     const out = pipe();
     const view = createProgressView(out.stream, { quiet: true, plainEveryMs: 0 });
