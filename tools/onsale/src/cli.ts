@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DATES_MAX, SEATS_PER_DATE_MAX } from './fixtures.ts';
+import { renderHtmlReport } from './html-report.ts';
+import { createProgressView } from './progress.ts';
 import { formatReport } from './report.ts';
 import { DEFAULT_OPTIONS, runOnSale } from './simulate.ts';
 
@@ -30,7 +32,8 @@ const HELP = `pnpm onsale [options]
   --max-seconds S          hard stop for the whole run (${DEFAULT_OPTIONS.maxSeconds})
   --connections N          HTTP connections per origin (${DEFAULT_OPTIONS.connections})
   --seed N                 random seed (${DEFAULT_OPTIONS.seed})
-  --out FILE               JSON report (onsale-results/onsale-<time>.json)`;
+  --out FILE               JSON report (onsale-results/onsale-<time>.json); its charts beside it, as .html
+  --quiet                  no progress line (on a terminal it redraws in place; elsewhere one line every 10 s)`;
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +61,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    quiet: { type: 'boolean' },
     help: { type: 'boolean' },
   },
 });
@@ -92,6 +96,7 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
 }
 
 const d = DEFAULT_OPTIONS;
+const progress = createProgressView(process.stdout, { quiet: values.quiet ?? false });
 const report = await runOnSale({
   gatewayUrl: values.gateway ?? d.gatewayUrl,
   bookingUrl: values.booking ?? d.bookingUrl,
@@ -121,13 +126,17 @@ const report = await runOnSale({
   connections: num('connections', values.connections, d.connections, 1, 10_000),
   seed: num('seed', values.seed, d.seed),
   log: (line) => console.log(line),
+  progress: (p) => progress.update(p),
 });
+progress.done();
 
 console.log(`\n${formatReport(report)}`);
 const out = values.out ?? `onsale-results/onsale-${new Date().toISOString().replaceAll(':', '-')}.json`;
 mkdirSync(out.includes('/') ? out.slice(0, out.lastIndexOf('/')) : '.', { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`report written to ${out}`);
+const html = `${out.replace(/\.json$/, '')}.html`;
+writeFileSync(html, renderHtmlReport(report));
+console.log(`report written to ${out}, charts to ${html}`);
 process.exit(
   report.serverErrors > 0 || report.sales.doubleBookings > 0 || report.fairness.overtakes > 0 ? 1 : 0,
 );

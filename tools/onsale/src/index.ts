@@ -1,3 +1,5 @@
+export { renderHtmlReport } from './html-report.ts';
+export { createProgressView, formatProgress, type Progress } from './progress.ts';
 export { formatReport } from './report.ts';
 export {
   DEFAULT_OPTIONS,

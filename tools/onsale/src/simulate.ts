@@ -5,6 +5,7 @@ import { mulberry32, percentile, round } from '@concert/testing';
 import { estimateErrors } from './estimate-error.ts';
 import { auditSale, prepareSale, type SaleShape } from './fixtures.ts';
 import { Client, type TypedAnswer } from './http.ts';
+import type { Progress } from './progress.ts';
 
 export interface RoomSettings {
   maxActive: number;
@@ -48,6 +49,8 @@ export interface OnSaleOptions {
   connections: number;
   seed: number;
   log?: (line: string) => void;
+  /** Called after every read of the room's admin stats (every ~100 ms) while the users run. */
+  progress?: (p: Progress) => void;
 }
 
 export const DEFAULT_OPTIONS: OnSaleOptions = {
@@ -71,6 +74,13 @@ export const DEFAULT_OPTIONS: OnSaleOptions = {
   connections: 256,
   seed: 42,
 };
+
+/** One read of the room's admin stats: seconds since the users started, and its counts then. */
+export interface TimelineSample {
+  t: number;
+  waiting: number;
+  active: number;
+}
 
 /** A join's or a poll's answer, as the simulation reads it (any of the QueueStatus shapes). */
 interface QueueAnswer {
@@ -121,6 +131,10 @@ interface UserRecord {
 }
 
 const MAX_POLLS = 10_000;
+/** The room's timeline keeps one admin stats read per this many ms. */
+const TIMELINE_EVERY_MS = 500;
+/** At most this many users' (estimate, real wait) points go into the report's series. */
+const MAX_WAIT_POINTS = 5000;
 const MAX_HOLD_ATTEMPTS = 30;
 
 function tokenIdOf(token: string): number {
@@ -206,10 +220,17 @@ export async function runOnSale(opts: OnSaleOptions) {
   const cpuStart = process.cpuUsage();
   const hardStop = setTimeout(() => abort.abort(), opts.maxSeconds * 1000);
 
-  // The operator's view: ACTIVE count sampled every 100 ms, never allowed above maxActive.
+  const records: UserRecord[] = [];
+  // Running counts for the progress line, kept as they happen rather than counted from `records`.
+  const counts = { admitted: 0, sold: 0, errors: 0 };
+
+  // The operator's view: the room read every 100 ms; ACTIVE never allowed above maxActive. One read
+  // every TIMELINE_EVERY_MS is kept for the report's charts.
   let maxActiveSeen = 0;
   let sampling = true;
+  const timeline: TimelineSample[] = [];
   const sampler = (async () => {
+    let room: { waiting: number; active: number } | undefined;
     while (sampling && !abort.signal.aborted) {
       const r = await client.call('admin.stats', () =>
         client.gateway.GET('/v1/admin/queues/{concertId}', {
@@ -217,12 +238,31 @@ export async function runOnSale(opts: OnSaleOptions) {
           params: { path: { concertId: String(concertId) } },
         }),
       );
-      if (r.status === 200) maxActiveSeen = Math.max(maxActiveSeen, r.body.active);
+      const elapsedMs = Date.now() - started;
+      if (r.status === 200) {
+        room = r.body;
+        maxActiveSeen = Math.max(maxActiveSeen, r.body.active);
+        const last = timeline.at(-1);
+        if (!last || elapsedMs - last.t * 1000 >= TIMELINE_EVERY_MS)
+          timeline.push({
+            t: Math.round(elapsedMs / 10) / 100,
+            waiting: r.body.waiting,
+            active: r.body.active,
+          });
+      }
+      opts.progress?.({
+        elapsedSeconds: elapsedMs / 1000,
+        users: opts.users,
+        joined: records.length,
+        waiting: room?.waiting,
+        active: room?.active,
+        ...counts,
+        serverErrors: [...client.stats.values()].reduce((sum, e) => sum + e.serverErrors, 0),
+      });
       await sleep(100);
     }
   })();
 
-  const records: UserRecord[] = [];
   const arrivals = Array.from({ length: opts.users }, () => random() * opts.joinSeconds * 1000).sort(
     (a, b) => a - b,
   );
@@ -339,7 +379,10 @@ export async function runOnSale(opts: OnSaleOptions) {
       (): Promise<TypedAnswer<QueueAnswer & { token: string }>> =>
         client.gateway.POST('/v1/queue/tokens', { headers: bearer(userTokens[index]!), body: { concertId } }),
     );
-    if (joined.status !== 201 && joined.status !== 200) return;
+    if (joined.status !== 201 && joined.status !== 200) {
+      counts.errors++;
+      return;
+    }
     const user: UserRecord = {
       userId,
       tokenId: tokenIdOf(joined.body.token),
@@ -404,9 +447,12 @@ export async function runOnSale(opts: OnSaleOptions) {
     }
     if (state.status !== 'ACTIVE') return;
     user.sawActiveAt = Date.now();
+    counts.admitted++;
     user.admittedAt = Date.parse(state.expiresAt!) - opts.room.activeTtlSeconds * 1000;
     user.outcome = await buySeat(user, token);
     // Anyone done without a purchase gives the slot back, as a real client closing the flow would.
+    if (user.outcome === 'bought') counts.sold++;
+    if (user.outcome === 'error') counts.errors++;
     if (user.outcome === 'sold-out' || user.outcome === 'error' || user.outcome === 'hold-lost') {
       await client.call('leave', () =>
         client.gateway.DELETE('/v1/queue/tokens/current', { headers: bearer(token) }),
@@ -430,6 +476,8 @@ export async function runOnSale(opts: OnSaleOptions) {
     records,
     audit,
     maxActiveSeen,
+    timeline,
+    started,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     client,
@@ -444,6 +492,8 @@ function buildReport(input: {
   records: UserRecord[];
   audit: { sold: number; doubleBookings: number; liveHolds: number };
   maxActiveSeen: number;
+  timeline: TimelineSample[];
+  started: number;
   wallMs: number;
   cpuMs: number;
   client: Client;
@@ -499,6 +549,19 @@ function buildReport(input: {
     maxInAnySecond = Math.max(maxInAnySecond, i - j + 1);
   }
   const span = admittedTimes.length > 1 ? (admittedTimes.at(-1)! - admittedTimes[0]!) / 1000 : Number.NaN;
+
+  // What the HTML report draws: admissions bucketed by second since the start (gateway clock), and each
+  // admitted user's estimate at join against the real wait (every k-th user beyond MAX_WAIT_POINTS).
+  const admissionsPerSecond: number[] = [];
+  for (const t of admittedTimes) {
+    const second = Math.max(0, Math.floor((t - input.started) / 1000));
+    while (admissionsPerSecond.length <= second) admissionsPerSecond.push(0);
+    admissionsPerSecond[second]!++;
+  }
+  const stride = Math.max(1, Math.ceil(admitted.length / MAX_WAIT_POINTS));
+  const waitPoints = admitted
+    .filter((_, i) => i % stride === 0)
+    .map((r) => ({ estimate: r.estimateSeconds, real: Math.round((r.admittedAt! - r.joinedAt) / 100) / 10 }));
 
   const lateness = records
     .filter((r) => r.abandonsHold && r.holdExpiresAt !== undefined && r.releasedAt !== undefined)
@@ -569,6 +632,15 @@ function buildReport(input: {
     },
     latency,
     serverErrors,
+    /** The time series the HTML report charts (html-report.ts). */
+    series: {
+      timelineEverySeconds: TIMELINE_EVERY_MS / 1000,
+      timeline: input.timeline,
+      admissionsPerSecond,
+      /** Estimate at join against the real wait, in seconds: one point per admitted user (or every `stride`-th). */
+      waitPoints,
+      waitPointsStride: stride,
+    },
     loadGenerator: {
       cpuSeconds: round(input.cpuMs / 1000),
       cpuPercentOfOneCore: round((100 * input.cpuMs) / input.wallMs),

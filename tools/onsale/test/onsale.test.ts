@@ -1,10 +1,15 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildBookingApp } from '@concert/booking-api';
 import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
 import { createTestDatabase, createTestRedis, TEST_AUTH_SECRET, TEST_REDIS_ENV } from '@concert/testing';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatReport, type OnSaleReport, runOnSale } from '../src/index.ts';
+import { formatReport, type OnSaleReport, type Progress, renderHtmlReport, runOnSale } from '../src/index.ts';
 
 const SECRET = 'onsale-test-secret-0123456789abcdef0123';
 const ADMIN_KEY = 'onsale-admin';
@@ -21,6 +26,7 @@ const urlOf = (app: { server: { address(): unknown } }) =>
  */
 describe('on-sale simulation (short run)', () => {
   let report: OnSaleReport;
+  const progress: Progress[] = [];
   const closers: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -84,6 +90,7 @@ describe('on-sale simulation (short run)', () => {
       maxSeconds: 100,
       connections: 64,
       seed: 7,
+      progress: (p) => progress.push(p),
     });
   }, 150_000);
 
@@ -124,4 +131,162 @@ describe('on-sale simulation (short run)', () => {
     expect(report.holds.abandoned).toBeGreaterThanOrEqual(1);
     expect(report.holds.released).toBe(report.holds.abandoned);
   });
+
+  it('reported its progress while it ran, counts only ever rising', () => {
+    // The sampler calls it every ~100 ms: a run of several seconds gives dozens.
+    expect(progress.length).toBeGreaterThanOrEqual(10);
+    for (let i = 1; i < progress.length; i++) {
+      const [a, b] = [progress[i - 1]!, progress[i]!];
+      expect(b.elapsedSeconds).toBeGreaterThanOrEqual(a.elapsedSeconds);
+      for (const k of ['joined', 'admitted', 'sold', 'errors'] as const)
+        expect(b[k]).toBeGreaterThanOrEqual(a[k]);
+    }
+    const last = progress.at(-1)!;
+    expect(last.users).toBe(300);
+    expect(last.joined).toBeGreaterThan(0);
+    expect(last.joined).toBeLessThanOrEqual(300);
+    expect(last.admitted).toBeGreaterThan(0);
+    expect(last.sold).toBeGreaterThan(0);
+    expect(last.sold).toBeLessThanOrEqual(report.sales.seatsSold);
+    expect(Math.max(...progress.map((p) => p.waiting ?? 0))).toBeGreaterThan(0);
+  });
+
+  it('kept the time series the charts draw', () => {
+    const s = report.series;
+    expect(s.timeline.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...s.timeline.map((p) => p.waiting))).toBeGreaterThan(0);
+    expect(Math.max(...s.timeline.map((p) => p.active))).toBeGreaterThan(0);
+    expect(Math.max(...s.timeline.map((p) => p.active))).toBeLessThanOrEqual(40);
+    const admissions = s.admissionsPerSecond.reduce((n, x) => n + x, 0);
+    expect(admissions).toBeGreaterThanOrEqual(report.estimate.admittedUsers);
+    expect(Math.max(...s.admissionsPerSecond)).toBeLessThanOrEqual(100);
+    // 300 users is below the cap: every admitted user who waited to the end is one point.
+    expect(s.waitPointsStride).toBe(1);
+    expect(s.waitPoints.length).toBe(report.estimate.admittedUsers);
+    expect(s.waitPoints.length).toBeGreaterThan(0);
+  });
+
+  describe('HTML report', () => {
+    let dir: string;
+    let file: string;
+    let html: string;
+    let browser: Awaited<ReturnType<typeof chromium.launch>>;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'onsale-html-'));
+      file = join(dir, 'report.html');
+      writeFileSync(file, renderHtmlReport(report));
+      html = readFileSync(file, 'utf8');
+      if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium`);
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('is one file that loads nothing from elsewhere', () => {
+      expect(html.startsWith('<!doctype html>')).toBe(true);
+      expect(html).not.toMatch(/<script[^>]*\ssrc\s*=/i);
+      expect(html).not.toMatch(/<link\b/i);
+      expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+      expect(html).not.toMatch(/@import|url\(\s*["']?(https?:)?\/\//i);
+      // Chart.js itself is inlined.
+      expect(html).toContain('Chart.js v4');
+      expect(html.length).toBeGreaterThan(150_000);
+    });
+
+    it('embeds the whole report as its data', () => {
+      const embedded = /<script type="application\/json" id="report">([\s\S]*?)<\/script>/.exec(html)?.[1];
+      expect(embedded).toBeDefined();
+      expect(JSON.parse(embedded!)).toEqual(JSON.parse(JSON.stringify(report)));
+    });
+
+    it('opens in a real browser with no error and no request, and every chart draws its data', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+      });
+      page.on('request', (req) => requests.push(req.url()));
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-drawn="true"]', { timeout: 10_000 });
+      const charts = await drawnCharts(page);
+      await page.close();
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(file).href]);
+      expect(charts.map((c) => c.id)).toEqual(['room', 'admissions', 'estimate', 'latency']);
+      for (const c of charts) {
+        expect(c.points, c.id).toBeGreaterThan(0);
+        expect(c.colouredPixels, c.id).toBeGreaterThan(100);
+      }
+    });
+
+    it('draws nothing coloured from a report without data, so the check above can fail', async () => {
+      const empty = {
+        ...report,
+        latency: {},
+        series: { ...report.series, timeline: [], admissionsPerSecond: [], waitPoints: [] },
+      };
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      await page.setContent(renderHtmlReport(empty));
+      await page.waitForSelector('body[data-drawn="true"]', { timeout: 10_000 });
+      const charts = await drawnCharts(page);
+      await page.close();
+      expect(charts).toHaveLength(4);
+      for (const c of charts) expect(c.colouredPixels, c.id).toBe(0);
+    });
+  });
 });
+
+/** Debian's chromium (ENVIRONMENT.md), with this machine's flags: root needs --no-sandbox, the rest keep it off the network. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * For each chart: how many data points Chart.js holds, and how many coloured pixels are inside its plot
+ * area (axes, grid and text are grey, the legend lies outside it: only drawn data is coloured).
+ */
+function drawnCharts(page: import('playwright-core').Page) {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as {
+      Chart: {
+        getChart(c: HTMLCanvasElement):
+          | {
+              chartArea: { left: number; top: number; right: number; bottom: number };
+              currentDevicePixelRatio: number;
+              data: { datasets: { data: unknown[] }[] };
+            }
+          | undefined;
+      };
+    };
+    return [...document.querySelectorAll('canvas')].map((canvas) => {
+      const chart = g.Chart.getChart(canvas)!;
+      const k = chart.currentDevicePixelRatio;
+      const { left, top, right, bottom } = chart.chartArea;
+      const x = Math.ceil(left * k) + 1;
+      const y = Math.ceil(top * k) + 1;
+      const w = Math.max(0, Math.floor((right - left) * k) - 2);
+      const h = Math.max(0, Math.floor((bottom - top) * k) - 2);
+      const px = canvas.getContext('2d')!.getImageData(x, y, w, h).data;
+      let colouredPixels = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        const [r, gr, b, a] = [px[i]!, px[i + 1]!, px[i + 2]!, px[i + 3]!];
+        if (a > 64 && Math.max(r, gr, b) - Math.min(r, gr, b) > 60) colouredPixels++;
+      }
+      const points = chart.data.datasets.reduce((n, d) => n + d.data.length, 0);
+      return { id: canvas.id, points, colouredPixels };
+    });
+  });
+}
