@@ -1,5 +1,5 @@
 import { buildBookingApp } from '@concert/booking-api';
-import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
+import { DEFAULT_DATABASE_SERVER_URL, loadBookingConfig, loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
 
 /** The services whose OpenAPI documents the client is generated from. */
@@ -31,7 +31,7 @@ export async function buildDocumentedApps(opts: DocumentOptions = {}) {
       ...env,
       AUTH_DEV_LOGIN: 'true',
       WORKERS_INLINE: 'false',
-      DATABASE_URL: opts.databaseUrl ?? 'mysql://root@127.0.0.1:3306/openapi_document_never_queried',
+      DATABASE_URL: opts.databaseUrl ?? `${DEFAULT_DATABASE_SERVER_URL}/openapi_document_never_queried`,
     }),
   );
   return {

@@ -1,4 +1,5 @@
 import { bearer } from '@concert/client';
+import { DEFAULT_DATABASE_URL } from '@concert/config';
 import { createPrismaClient } from '@concert/db';
 import { signUserToken } from '@concert/identity';
 import { mulberry32, percentile, round } from '@concert/testing';
@@ -57,7 +58,7 @@ export const DEFAULT_OPTIONS: OnSaleOptions = {
   gatewayUrl: 'http://127.0.0.1:3000',
   bookingUrl: 'http://127.0.0.1:3001',
   adminKey: process.env.ADMIN_API_KEY ?? 'dev-admin-key',
-  databaseUrl: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/concert',
+  databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
   // scripts/start.sh's development secret, used when no identity provider is configured.
   authJwtSecret: process.env.AUTH_JWT_SECRET || 'development-only-user-token-secret-0123456789',
   authIssuer: process.env.AUTH_ISSUER || undefined,
