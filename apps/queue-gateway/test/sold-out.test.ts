@@ -1,4 +1,4 @@
-import { adjustSeatsLeft, seatsLeftKey, setSeatsLeft } from '@concert/queue-core';
+import { adjustSeatsLeft, registerQueueScripts, seatsLeftKey, setSeatsLeft } from '@concert/queue-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayWorld, type GatewayApp, join, openRoom, poll, sleep } from './helpers.ts';
 
@@ -20,6 +20,8 @@ describe('soldOut on WAITING statuses', () => {
 
   beforeAll(async () => {
     w = await world;
+    // This test writes the seats-left count as the booking API does, with its scripts.
+    registerQueueScripts(w.redis);
     apps = [await w.build(), await w.build()];
   });
   afterAll(async () => w.close());

@@ -1,4 +1,4 @@
-import { adjustSeatsLeft, setSeatsLeft } from '@concert/queue-core';
+import { adjustSeatsLeft, registerQueueScripts, setSeatsLeft } from '@concert/queue-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayWorld, type GatewayApp, join, openRoom, poll, sleep } from './helpers.ts';
 
@@ -85,6 +85,8 @@ describe('GET /v1/queue/stream', () => {
 
   beforeAll(async () => {
     w = await world;
+    // This test writes the seats-left count as the booking API does, with its scripts.
+    registerQueueScripts(w.redis);
     ({ app, url } = await w.listen());
   });
   afterAll(async () => w.close());

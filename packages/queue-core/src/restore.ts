@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createKeySpace } from './keys.ts';
 import { ROOM_FIELDS, type RoomConfig } from './queue.ts';
-import { registerQueueScripts } from './scripts.ts';
+import { requireQueueScripts } from './scripts.ts';
 
 /** What a room is given back after Redis lost it: from the booking API's MySQL journal. */
 export interface RoomRestore {
@@ -34,7 +34,7 @@ export async function restoreRoom(
   prefix = '',
   nowMs = Date.now(),
 ): Promise<void> {
-  registerQueueScripts(redis);
+  requireQueueScripts(redis);
   const keys = createKeySpace(prefix);
   const k = keys.room(concertId);
   const scriptKeys = keys.scriptKeys(concertId);

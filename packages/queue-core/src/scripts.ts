@@ -63,9 +63,23 @@ const definitions = [
 
 const registered = new WeakSet<Redis>();
 
-/** Registers the queue scripts on a connection once; ioredis then runs them by EVALSHA. */
+/**
+ * Registers the queue scripts on a connection once; ioredis then runs them by EVALSHA. Call it when
+ * the connection is set up, before its first command: with auto-pipelining on, a script defined while
+ * an automatic pipeline is still pending is missing from that pipeline, and ioredis then throws an
+ * uncaught TypeError ("results[i] is not iterable", redis/ioredis#1931) that ends the process.
+ */
 export function registerQueueScripts(redis: Redis): void {
   if (registered.has(redis)) return;
   for (const { name, numberOfKeys, lua } of definitions) redis.defineCommand(name, { numberOfKeys, lua });
   registered.add(redis);
+}
+
+/** Throws unless `registerQueueScripts` ran on this connection (never registers late; see above). */
+export function requireQueueScripts(redis: Redis): void {
+  if (!registered.has(redis)) {
+    throw new Error(
+      'the queue scripts are not registered on this connection: call registerQueueScripts when it is created',
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createKeySpace } from './keys.ts';
-import { registerQueueScripts } from './scripts.ts';
+import { requireQueueScripts } from './scripts.ts';
 
 /**
  * A concert's count of AVAILABLE seats, kept by the booking API in Redis so that the gateway can tell
@@ -33,7 +33,7 @@ export async function adjustSeatsLeft(
   delta: number,
   prefix = '',
 ): Promise<number | null> {
-  registerQueueScripts(redis);
+  requireQueueScripts(redis);
   const r = await redis.queueAdjustSeatsLeft(seatsLeftKey(concertId, prefix), Math.trunc(delta));
   return r === null ? null : Number(r);
 }

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@concert/db';
-import { adjustSeatsLeft, seatsLeftKey, setSeatsLeft } from '@concert/queue-core';
+import { adjustSeatsLeft, registerQueueScripts, seatsLeftKey, setSeatsLeft } from '@concert/queue-core';
 import type { Redis } from 'ioredis';
 import type { SeatChange, SeatChangeListener } from './seat-changes.ts';
 
@@ -14,6 +14,8 @@ interface Logger {
  * A failed write is logged and left to the reconcile below.
  */
 export function createSeatsLeftWriter(redis: Redis, prefix: string, log: Logger) {
+  // Now, before the connection carries anything: never on the first adjustment (see registerQueueScripts).
+  registerQueueScripts(redis);
   const adjust = (concertId: number, delta: number) => {
     adjustSeatsLeft(redis, concertId, delta, prefix).catch((err: unknown) =>
       log.warn({ err, concertId, delta }, 'could not adjust the seats-left count'),

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@concert/db';
-import { type KeySpace, ROOM_FIELDS, type RoomConfig, restoreRoom } from '@concert/queue-core';
+import {
+  type KeySpace,
+  ROOM_FIELDS,
+  type RoomConfig,
+  registerQueueScripts,
+  restoreRoom,
+} from '@concert/queue-core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 
@@ -33,6 +39,8 @@ export function createRoomDurability(opts: {
   logger: FastifyBaseLogger;
 }): RoomDurability {
   const { redis, prisma, keys, logger } = opts;
+  // Now, not on the first restore (see registerQueueScripts).
+  registerQueueScripts(redis);
 
   async function readConfig(concertId: number): Promise<RoomConfig | null> {
     const values = await redis.hmget(keys.room(concertId).room, ...ROOM_FIELDS);
