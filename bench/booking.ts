@@ -48,7 +48,7 @@ import {
   renderCostTable,
   renderCpuTable,
 } from './lib/report.ts';
-import { type Log, openSession, readOptions, runCli, type Spec } from './lib/runner.ts';
+import { type Log, openSession, readOptions, runCli, type Session, type Spec } from './lib/runner.ts';
 
 const SPEC = {
   /** Measured holds per round, each a distinct (user, seat) pair, after `holdWarmup` more. */
@@ -200,7 +200,6 @@ function layOut(o: BookingBenchOptions) {
 }
 type Layout = ReturnType<typeof layOut>;
 type Catalog = Awaited<ReturnType<typeof createCatalog>>;
-type Session = Awaited<ReturnType<typeof openSession>>;
 
 /** The catalog, through the API as an operator creates it: the holds' dates, the floor's as many, a contention date a round, the seat list's. */
 async function createCatalog(
@@ -480,25 +479,15 @@ async function measureSeatList(x: Round, server: ServerProcess, label: string, i
 
 /** The servers: the baseline route, the API as production runs it (workers inline), and one without the seat-list cache. */
 async function startServers(s: Session, o: BookingBenchOptions, databaseUrl: string) {
+  // HOLD_TTL_SECONDS: longer than the whole bench, so that no hold expires under it.
   const env = {
+    ...s.env,
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: String(o.poolSize),
-    REDIS_URL: o.redisUrl,
-    REDIS_KEY_PREFIX: s.prefix,
-  };
-  Object.assign(env, {
-    QUEUE_TOKEN_SECRET: s.secret,
-    AUTH_JWT_SECRET: s.authSecret,
-    ADMIN_API_KEY: s.adminKey,
-  });
-  // HOLD_TTL_SECONDS: longer than the whole bench, so that no hold expires under it.
-  Object.assign(env, {
-    RATE_LIMIT_MAX: '0',
-    LOG_LEVEL: 'silent',
     WORKERS_INLINE: 'true',
     HOLD_TTL_SECONDS: '7200',
     ...o.apiEnv,
-  });
+  };
   const bare = await s.start('bare', 'bare');
   const api = await s.start('booking', 'booking', env);
   const uncached = await s.start('booking-uncached', 'booking', {
@@ -667,16 +656,9 @@ function buildFigures(
   const floorOf = (name: LoadName) =>
     name === 'holds' ? 'floorHolds' : name === 'payments' ? 'floorPayments' : undefined;
   const vsBare = (p: 'p50' | 'p99') => ({ label: `bare route ${p}`, value: lat('bare', p), unit: 'ms' });
-  const value = (
-    id: string,
-    label: string,
-    v: number,
-    unit: string,
-    more: Partial<Parameters<typeof figure>[0]> = {},
-  ) => figure({ id, label, value: v, unit, ...more });
   const speed = (id: string, label: string, name: LoadName, unit: string, threshold?: number) => {
     const floor = floorOf(name);
-    return value(id, label, rps(name), unit, {
+    return figure(id, label, rps(name), unit, {
       baseline: bareRps,
       moreBaselines: [
         selectRps,
@@ -692,7 +674,7 @@ function buildFigures(
       { label: `Prisma SELECT 1 ${p}`, value: lat('select1', p), unit: 'ms' },
       { label: `raw SELECT 1 ${p}`, value: lat('rawSelect1', p), unit: 'ms' },
     ];
-    return value(id, label, lat(name, p), 'ms', {
+    return figure(id, label, lat(name, p), 'ms', {
       baseline: vsBare(p),
       moreBaselines: [
         ...more,
@@ -711,16 +693,16 @@ function buildFigures(
   const requests = formatNumber(o.contentionRequests);
   const pool = `pool ${o.poolSize}, ${o.connections} in flight`;
   return [
-    value('bare.rps', 'bare Fastify route', rps('bare'), 'req/s', { note: 'baseline' }),
-    value('bare.p50', 'bare route p50', lat('bare', 'p50'), 'ms'),
-    value('bare.p99', 'bare route p99', lat('bare', 'p99'), 'ms'),
-    value('select1.rps', `Prisma SELECT 1 round trips (${pool})`, rps('select1'), 'queries/s', {
+    figure('bare.rps', 'bare Fastify route', rps('bare'), 'req/s', { note: 'baseline' }),
+    figure('bare.p50', 'bare route p50', lat('bare', 'p50'), 'ms'),
+    figure('bare.p99', 'bare route p99', lat('bare', 'p99'), 'ms'),
+    figure('select1.rps', `Prisma SELECT 1 round trips (${pool})`, rps('select1'), 'queries/s', {
       baseline: bareRps,
       note: 'baseline',
     }),
-    value('select1.p50', 'Prisma SELECT 1 p50', lat('select1', 'p50'), 'ms', { baseline: vsBare('p50') }),
-    value('select1.p99', 'Prisma SELECT 1 p99', lat('select1', 'p99'), 'ms', { baseline: vsBare('p99') }),
-    value(
+    figure('select1.p50', 'Prisma SELECT 1 p50', lat('select1', 'p50'), 'ms', { baseline: vsBare('p50') }),
+    figure('select1.p99', 'Prisma SELECT 1 p99', lat('select1', 'p99'), 'ms', { baseline: vsBare('p99') }),
+    figure(
       'rawSelect1.rps',
       `raw-driver SELECT 1 round trips (createSqlPool, ${pool})`,
       rps('rawSelect1'),
@@ -731,11 +713,11 @@ function buildFigures(
         note: 'baseline',
       },
     ),
-    value('rawSelect1.p99', 'raw SELECT 1 p99', lat('rawSelect1', 'p99'), 'ms', { baseline: vsBare('p99') }),
+    figure('rawSelect1.p99', 'raw SELECT 1 p99', lat('rawSelect1', 'p99'), 'ms', { baseline: vsBare('p99') }),
     ...(['floorHolds', 'floorPayments'] as const).flatMap((name) => {
       const what = name === 'floorHolds' ? 'hold' : 'payment';
       return [
-        value(
+        figure(
           `${name}.rps`,
           `database floor: the ${what} batch via createHotSql, no HTTP (${pool})`,
           rps(name),
@@ -746,7 +728,7 @@ function buildFigures(
             note: 'baseline',
           },
         ),
-        value(`${name}.p99`, `database floor ${what} p99`, lat(name, 'p99'), 'ms', {
+        figure(`${name}.p99`, `database floor ${what} p99`, lat(name, 'p99'), 'ms', {
           baseline: vsBare('p99'),
           moreBaselines: [{ label: 'raw SELECT 1 p99', value: lat('rawSelect1', 'p99'), unit: 'ms' }],
         }),
@@ -763,14 +745,14 @@ function buildFigures(
     ),
     latency('contention.p50', 'contention p50', 'contention', 'p50'),
     latency('contention.p99', 'contention p99', 'contention', 'p99', 200),
-    value(
+    figure(
       'contention.successes',
       `contention: 201 answers (of ${requests}), every round`,
       invariant((c) => c.successes),
       'holds',
       exactly,
     ),
-    value(
+    figure(
       'contention.seatsWithOneLiveReservation',
       'contention: seats with exactly one live reservation in MySQL, every round',
       invariant((c) => c.seatsWithOneLiveReservation),

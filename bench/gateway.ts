@@ -28,7 +28,7 @@ import {
   renderCpuTable,
   renderMarkdownTable,
 } from './lib/report.ts';
-import { type Log, openSession, readOptions, runCli, type Spec } from './lib/runner.ts';
+import { type Log, openSession, readOptions, runCli, type Session, type Spec } from './lib/runner.ts';
 
 const SPEC = {
   /** The short queue and the long one whose poll p99s are compared. */
@@ -84,7 +84,6 @@ const PROMOTE_ROOM: RoomConfig = {
 };
 
 type LoadName = 'bare' | 'join' | 'pollSmall' | 'pollBig' | 'pollLimited';
-type Session = Awaited<ReturnType<typeof openSession>>;
 type Fills = Record<string, { tokens: number; seconds: number; joinsPerSecond: number }>;
 
 /** Fills a room through the real join script, and signs the queue tokens of `pool` evenly spread waiters. */
@@ -279,18 +278,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions, log: Log = (l) 
   try {
     // The baseline; the gateway with the promoter off, so that nobody's position moves while it is
     // measured; the same with the rate limiter on, as production runs it (its limit is never reached).
-    const env = {
-      REDIS_URL: opts.redisUrl,
-      REDIS_KEY_PREFIX: s.prefix,
-      QUEUE_TOKEN_SECRET: s.secret,
-      AUTH_JWT_SECRET: s.authSecret,
-    };
-    Object.assign(env, {
-      ADMIN_API_KEY: s.adminKey,
-      RATE_LIMIT_MAX: '0',
-      PROMOTER_ENABLED: 'false',
-      LOG_LEVEL: 'silent',
-    });
+    const env = { ...s.env, PROMOTER_ENABLED: 'false' };
     const servers: Servers = {
       bare: await s.start('bare', 'bare'),
       gateway: await s.start('gateway', 'gateway', env),
@@ -405,15 +393,8 @@ function buildFigures(
 ): Figure[] {
   const [small, big] = [formatNumber(opts.smallWaiting), formatNumber(opts.bigWaiting)];
   const bareRps = { label: 'bare route', value: rps('bare'), unit: 'req/s' };
-  const value = (
-    id: string,
-    label: string,
-    v: number,
-    unit: string,
-    more: Partial<Parameters<typeof figure>[0]> = {},
-  ) => figure({ id, label, value: v, unit, ...more });
   const speed = (id: string, label: string, name: LoadName, threshold?: number) =>
-    value(id, label, rps(name), 'req/s', {
+    figure(id, label, rps(name), 'req/s', {
       baseline: bareRps,
       ...(threshold ? { target: { on: 'ratio', op: '>=', threshold } } : {}),
     });
@@ -425,7 +406,7 @@ function buildFigures(
     base: LoadName = 'bare',
     threshold?: number,
   ) =>
-    value(id, label, lat(name, p), 'ms', {
+    figure(id, label, lat(name, p), 'ms', {
       baseline: {
         label: base === 'bare' ? `bare route ${p}` : `poll ${p}, ${small} waiting`,
         value: lat(base, p),
@@ -439,9 +420,9 @@ function buildFigures(
     target: { on: 'value', op: '<=', threshold: 64 },
   } as const;
   return [
-    value('bare.rps', 'bare Fastify route', rps('bare'), 'req/s', { note: 'the baseline' }),
-    value('bare.p50', 'bare route p50', lat('bare', 'p50'), 'ms'),
-    value('bare.p99', 'bare route p99', lat('bare', 'p99'), 'ms'),
+    figure('bare.rps', 'bare Fastify route', rps('bare'), 'req/s', { note: 'the baseline' }),
+    figure('bare.p50', 'bare route p50', lat('bare', 'p50'), 'ms'),
+    figure('bare.p99', 'bare route p99', lat('bare', 'p99'), 'ms'),
     speed('join.rps', 'join (POST /v1/queue/tokens)', 'join', 0.4),
     latency('join.p50', 'join p50', 'join', 'p50'),
     latency('join.p99', 'join p99', 'join', 'p99'),
@@ -452,7 +433,7 @@ function buildFigures(
     speed('pollBig.rps', `poll, ${big} waiting`, 'pollBig'),
     latency('pollBig.p50', `poll p50, ${big} waiting`, 'pollBig', 'p50', 'pollSmall'),
     latency('pollBig.p99', `poll p99, ${big} waiting`, 'pollBig', 'p99', 'pollSmall', 1.5),
-    value(
+    figure(
       'memory.withStream',
       'Redis memory per waiting token, join events kept in the stream',
       perToken(memory.usedMemoryAfterFill - memory.usedMemoryBefore),
@@ -462,7 +443,7 @@ function buildFigures(
         note: 'INFO memory used_memory after the fill minus before, over the tokens',
       },
     ),
-    value(
+    figure(
       'memory.streamTrimmed',
       'Redis memory per waiting token, stream trimmed',
       perToken(memory.usedMemoryAfterTrim - memory.usedMemoryBefore),
@@ -472,7 +453,7 @@ function buildFigures(
         note: 'the same after XTRIM MAXLEN 0 of the room stream',
       },
     ),
-    value(
+    figure(
       'promoter.admissionsPerSecond',
       `promoter, ${formatNumber(promoter.tokens)} waiting, batches of ${formatNumber(promoter.batchMax)}`,
       promoter.admissionsPerSecond,
@@ -482,26 +463,26 @@ function buildFigures(
         target: { on: 'value', op: '>=', threshold: 50_000 },
       },
     ),
-    value(
+    figure(
       'promoter.callMs',
       'promoter, one promoteRoom call (Redis runs nothing else meanwhile), p50',
       promoter.callMs.p50,
       'ms',
     ),
-    value(
+    figure(
       'redis.zadd.rps',
       'redis-benchmark ZADD, 1 random member (of 1,000,000) per call',
       rb.zadd.requestsPerSecond,
       'ops/s',
     ),
-    value('redis.zadd.p99', 'redis-benchmark ZADD p99', rb.zadd.latencyMs.p99, 'ms'),
-    value(
+    figure('redis.zadd.p99', 'redis-benchmark ZADD p99', rb.zadd.latencyMs.p99, 'ms'),
+    figure(
       'redis.zrank.rps',
       `redis-benchmark ZRANK, ${big}-member ZSET`,
       rb.zrank.requestsPerSecond,
       'ops/s',
     ),
-    value('redis.zrank.p99', 'redis-benchmark ZRANK p99', rb.zrank.latencyMs.p99, 'ms'),
+    figure('redis.zrank.p99', 'redis-benchmark ZRANK p99', rb.zrank.latencyMs.p99, 'ms'),
   ];
 }
 

@@ -16,19 +16,7 @@ const cpuMs = (a: CpuSample, b: CpuSample) => (b.userUs - a.userUs + b.systemUs 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const s = await openSession('streams', opts, (l) => console.error(l));
-const env = {
-  REDIS_URL: opts.redisUrl,
-  REDIS_KEY_PREFIX: s.prefix,
-  QUEUE_TOKEN_SECRET: s.secret,
-  AUTH_JWT_SECRET: s.authSecret,
-};
-const gateway = await s.start('gateway', 'gateway', {
-  ...env,
-  ADMIN_API_KEY: s.adminKey,
-  RATE_LIMIT_MAX: '0',
-  PROMOTER_ENABLED: 'false',
-  LOG_LEVEL: 'silent',
-});
+const gateway = await s.start('gateway', 'gateway', { ...s.env, PROMOTER_ENABLED: 'false' });
 const sockets: http.ClientRequest[] = [];
 try {
   await openRoomOverHttp(gateway.url, s.adminKey, concertId, { maxActive: 1, idleTimeoutSeconds: 60 });

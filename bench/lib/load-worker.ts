@@ -29,17 +29,13 @@ function recorder() {
         ),
         max: ms(h.maxValue),
         mean: ms(h.mean),
-      } as LoadResult['latencyMs'],
+      } as { p50: number; p90: number; p99: number; p999: number; max: number; mean: number },
       latencySamples: h.totalCount,
     }),
   };
 }
 
-async function runHttp(
-  spec: HttpSpec,
-  warmed: () => Promise<void>,
-  finished: () => void,
-): Promise<LoadResult> {
+export async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finished: () => void) {
   const plan = PLANS[spec.plan.name](spec.plan.args as never, spec.url);
   const { url, connections, pipelining, amount } = spec;
   if (amount !== undefined && !(amount >= connections))

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { round } from '@concert/testing';
 import type { Redis } from 'ioredis';
 import { type CpuSample, cpuBetween, runInChild, type ServerProcess } from './child.ts';
+import type { runHttp } from './load-worker.ts';
 import type { PlanName } from './plans.ts';
 import { readCommandStats, readRedisCpuSeconds } from './redis.ts';
 
@@ -49,47 +50,10 @@ export interface SqlSpec extends Timed {
   concurrency: number;
 }
 
-export interface LoadResult {
-  title: string;
-  durationSeconds: number;
-  connections: number;
-  pipelining: number;
-  /** Completed requests of the measured run, all statuses. */
-  requests: number;
-  requestsPerSecond: number;
-  /** Seconds from the start of the measured run to its last response. */
-  activeSeconds: number;
-  amount?: number;
-  /** Over every response of the measured run (HDR histogram, 3 significant digits). */
-  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
-  latencySamples: number;
-  statusCodes: Record<string, number>;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** The load process's own CPU and event loop (near 1 = saturated). */
-  clientCpu: { cores: number; eventLoopUtilization: number };
-  autocannon: { requestsAverage: number; latencyP50: number; latencyP99: number };
-}
-
-export interface MeasuredLoad extends LoadResult {
-  /** Where the cores went during the measured run. Redis's figures count all its clients. */
-  cpu: {
-    client: { cores: number; eventLoopUtilization: number };
-    servers: Record<string, { cores: number; eventLoopUtilization: number }>;
-    redisCores?: number;
-    /** Redis's own time per EVALSHA (INFO commandstats): inside Redis, without network or queueing. */
-    redisScriptUsPerCall?: number;
-    /** EVALSHA calls: a poll answered from the gateway's replica makes none. */
-    redisScriptCalls?: number;
-    /** The whole machine (Linux /proc/stat): busy, idle and hypervisor-stolen cores. */
-    machine?: { busyCores: number; idleCores: number; stolenCores: number };
-    /** Other observed processes (MariaDB) by name, from /proc/<pid>/stat. */
-    processes?: Record<string, number>;
-  };
-  /** How much each observed counter grew during the measured run. */
-  counters?: Record<string, number>;
-}
+/** One load's result (see lib/load-worker.ts); latencies over every response of the measured run. */
+export type LoadResult = Awaited<ReturnType<typeof runHttp>>;
+/** The same with where the cores went during the measured run (Redis's figures count all its clients). */
+export type MeasuredLoad = Awaited<ReturnType<typeof measure>>;
 
 /** Everything a measured run samples besides the load itself. */
 export interface Observed {
@@ -154,7 +118,7 @@ interface Sample {
 }
 
 /** Runs one load in its own process and samples the CPU of everything involved over exactly its measured run. */
-export async function measure(spec: HttpSpec | SqlSpec, observed: Observed = {}): Promise<MeasuredLoad> {
+export async function measure(spec: HttpSpec | SqlSpec, observed: Observed = {}) {
   const { servers = [], redis, processes: procs = [] } = observed;
   const take = async (): Promise<Sample> => {
     const [s, redisCpu, scripts, counters] = await Promise.all([
@@ -202,7 +166,7 @@ export async function measure(spec: HttpSpec | SqlSpec, observed: Observed = {})
       client: result.clientCpu,
       servers: Object.fromEntries(
         servers.map((s, i) => [s.name, cpuBetween(a!.servers[i]!, b!.servers[i]!)]),
-      ),
+      ) as Record<string, ReturnType<typeof cpuBetween>>,
       ...(redis
         ? { redisCores: round(((b!.redisCpu - a!.redisCpu) * 1000) / ms, 3)!, redisScriptCalls: calls }
         : {}),

@@ -25,7 +25,15 @@ export interface Figure extends Value {
 
 type FigureSpec = Omit<Figure, 'ratio' | 'isMet' | 'moreBaselines'> & { moreBaselines?: Value[] };
 
-export function figure(f: FigureSpec): Figure {
+/** A figure `id` of `value` `unit`, with its baselines (their ratios computed) and whether it meets its target. */
+export function figure(
+  id: string,
+  label: string,
+  value: number,
+  unit: string,
+  more: Partial<FigureSpec> = {},
+): Figure {
+  const f: FigureSpec = { id, label, value, unit, ...more };
   const { moreBaselines, ...rest } = f;
   const ratio = f.baseline ? f.value / f.baseline.value : undefined;
   const out: Figure = { ...rest, ...(ratio === undefined ? {} : { ratio }) };

@@ -162,12 +162,23 @@ export async function openSession(
       log(`  cleaned up ${deleted} keys under ${prefix}`);
     })());
   onInterrupt.add(cleanUp);
+  // The identity provider's HS256 secret (AUTH_JWT_SECRET); it must differ from the queue tokens' key.
+  const [authSecret, adminKey] = [randomBytes(32).toString('hex'), randomBytes(16).toString('hex')];
   return {
     prefix,
     secret,
-    // The identity provider's HS256 secret (AUTH_JWT_SECRET); it must differ from the queue tokens' key.
-    authSecret: randomBytes(32).toString('hex'),
-    adminKey: randomBytes(16).toString('hex'),
+    authSecret,
+    adminKey,
+    /** What every service under test is started with: this run's Redis keys and secrets, no rate limit, no logs. */
+    env: {
+      REDIS_URL: opts.redisUrl,
+      REDIS_KEY_PREFIX: prefix,
+      QUEUE_TOKEN_SECRET: secret,
+      AUTH_JWT_SECRET: authSecret,
+      ADMIN_API_KEY: adminKey,
+      RATE_LIMIT_MAX: '0',
+      LOG_LEVEL: 'silent',
+    },
     redis,
     queue: createQueueCore({ redis, prefix }),
     codec: createTokenCodec(secret),
@@ -184,6 +195,8 @@ export async function openSession(
     },
   };
 }
+
+export type Session = Awaited<ReturnType<typeof openSession>>;
 
 /** The CLI: read the options, run, write `<outDir>/<name>-<timestamp>.json`, print the tables. */
 export async function runCli<O extends { outDir: string }>(
