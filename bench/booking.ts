@@ -7,9 +7,6 @@
  *
  *   pnpm --filter @concert/bench bench:booking [--rounds 3] [--holds 20000] [--pool-size 10] [--tiny] …
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   applyMigrations,
   createPrismaClient,
@@ -17,232 +14,76 @@ import {
   parseDatabaseUrl,
   replaceDatabaseName,
 } from '@concert/db';
-import { createRedis } from '@concert/http';
-import { createQueueCore, createTokenCodec, type RoomConfig } from '@concert/queue-core';
-import { dropDatabase } from '@concert/testing';
-import type { Redis } from 'ioredis';
-import type { LoadSpec } from './lib/autocannon.ts';
-import { type CatalogDate, createConcertsOverHttp } from './lib/catalog.ts';
-import { installInterruptHandler, onInterrupt } from './lib/interrupt.ts';
-import { round } from './lib/ipc.ts';
-import type { RawRequest } from './lib/load-plan.ts';
-import { assertStatuses, type MeasuredLoad, measureLoad, measureRun, type Observed } from './lib/measure.ts';
-import { readMysqlCounters, readMysqlPid } from './lib/mysql.ts';
-import { assertKnownFlags, parseFlags, readBoolean, readNumber, readString } from './lib/options.ts';
-import { findProcessPid } from './lib/proc.ts';
-import { activateUsers } from './lib/queue.ts';
-import { deleteKeysWithPrefix, readInfo } from './lib/redis.ts';
+import type { RoomConfig } from '@concert/queue-core';
+import { dropDatabase, mulberry32, round } from '@concert/testing';
+import type { ServerProcess } from './lib/child.ts';
 import {
-  busiestServer,
+  assertStatuses,
+  findProcessPid,
+  type HttpSpec,
+  type MeasuredLoad,
+  measure,
+  measureBare,
+  type Observed,
+  type SqlSpec,
+  timed,
+} from './lib/measure.ts';
+import {
+  type CatalogDate,
+  createConcertsOverHttp,
+  readMysqlCounters,
+  readMysqlPid,
+  seedUsers,
+} from './lib/mysql.ts';
+import type { RawRequest } from './lib/plans.ts';
+import { activateUsers } from './lib/queue.ts';
+import { readInfo } from './lib/redis.ts';
+import {
   describeMachine,
   type Figure,
   figure,
   formatNumber,
-  median,
-  pickQuietRuns,
+  medians,
   renderBaselinesTable,
+  renderCostTable,
   renderCpuTable,
-  writeJsonReport,
 } from './lib/report.ts';
-import { type ServerProcess, startServerProcess } from './lib/server-process.ts';
-import { runSqlProbe, type SqlProbeWork } from './lib/sql-probe.ts';
+import { type Log, openSession, readOptions, runCli, type Session, type Spec } from './lib/runner.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const at = (p: string) => path.join(here, p);
-
-export interface BookingBenchOptions {
-  /** Seconds of each measured duration run (bare route, SELECT 1), after `warmupSeconds`. */
-  durationSeconds: number;
-  warmupSeconds: number;
-  connections: number;
-  pipelining: number;
-  /** Rounds of [bare, SELECT 1, holds, contention, payments]; figures are medians over quiet runs. */
-  rounds: number;
-  /** A run is noisy when processes other than the bench's used more cores than this. */
-  maxOtherCores: number;
+const SPEC = {
   /** Measured holds per round, each a distinct (user, seat) pair, after `holdWarmup` more. */
-  holds: number;
-  holdWarmup: number;
+  holds: { default: 15_000, tiny: 200, min: 1 },
+  holdWarmup: { default: 1_500, tiny: 0 },
   /** The contention case: this many hold requests, from as many distinct users, for `contentionSeats` seats. */
-  contentionRequests: number;
-  contentionSeats: number;
-  contentionConnections: number;
+  contentionRequests: { default: 10_000, tiny: 500, min: 1 },
+  contentionSeats: { default: 50, min: 1 },
+  contentionConnections: { default: 50, tiny: 10, min: 1, follows: 'connections' },
   /** Measured payments per round, each of one distinct hold with its own token, after `paymentWarmup` more. */
-  payments: number;
-  paymentWarmup: number;
+  payments: { default: 8_000, tiny: 100, min: 1 },
+  paymentWarmup: { default: 800, tiny: 0 },
   /** Seats of the seat list's date (GET /v1/schedules/{id}/seats, `connections` ACTIVE tokens). */
-  seatListSeats: number;
+  seatListSeats: { default: 20_000, tiny: 1_500, min: 1 },
   /** Payments carry an Idempotency-Key, as the project's clients send them. */
-  idempotencyKeys: boolean;
-  /**
-   * `hold`: holds are paid in the order they were made, so the payments in flight at once are mostly
-   * of one schedule, as in an on-sale. `spread`: consecutive payments are of different schedules.
-   */
-  paymentOrder: 'hold' | 'spread';
+  idempotencyKeys: { default: true },
+  /** `hold`: paid in the order held (an on-sale); `spread`: consecutive payments are of different schedules. */
+  paymentOrder: { default: 'hold', choices: ['hold', 'spread'] },
   /** More environment for the API process (`KEY=VALUE,KEY=VALUE`), for experiments such as SEAT_LOCK_TTL_MS. */
-  apiEnv: Record<string, string>;
-  /** DATABASE_POOL_SIZE of the API, and the pool of the SELECT 1 probe. */
-  poolSize: number;
-  /** The longest a counted (amount) run may take before it is killed. */
-  maxRunSeconds: number;
-  redisUrl: string;
-  /** The MySQL server, without a database: `mysql://root@127.0.0.1:3306`. */
-  mysqlUrl: string;
+  apiEnv: { default: '' },
+  /** DATABASE_POOL_SIZE of the API, and the pool of the SQL probe. */
+  poolSize: { default: 10, min: 1 },
+  /** The longest a counted run may take before it is killed. */
+  maxRunSeconds: { default: 300, tiny: 60, min: 10 },
+  /** The MySQL server, without a database. */
+  mysqlUrl: { default: 'mysql://root@127.0.0.1:3306', env: 'TEST_DATABASE_URL' },
   /** The bench's own database is `concert_test_<databaseName>`, dropped first and at the end. */
-  databaseName: string;
-  outDir: string;
-  cpuProfileDir?: string;
-}
+  databaseName: { default: 'bench_booking', tiny: 'bench_booking_tiny' },
+} as const satisfies Spec;
 
-export const DEFAULT_OPTIONS: Omit<BookingBenchOptions, 'redisUrl' | 'mysqlUrl' | 'outDir'> = {
-  durationSeconds: 10,
-  warmupSeconds: 2,
-  connections: 50,
-  pipelining: 1,
-  rounds: 3,
-  maxOtherCores: 0.25,
-  holds: 15_000,
-  holdWarmup: 1_500,
-  contentionRequests: 10_000,
-  contentionSeats: 50,
-  contentionConnections: 50,
-  payments: 8_000,
-  paymentWarmup: 800,
-  seatListSeats: 20_000,
-  idempotencyKeys: true,
-  paymentOrder: 'hold',
-  apiEnv: {},
-  poolSize: 10,
-  maxRunSeconds: 300,
-  databaseName: 'bench_booking',
-};
-
-/** `--tiny`: every step at toy sizes (the smoke test). Its numbers mean nothing; the 50 seats still hold. */
-export const TINY_OPTIONS: Partial<BookingBenchOptions> = {
-  durationSeconds: 1,
-  warmupSeconds: 0,
-  connections: 10,
-  contentionConnections: 10,
-  rounds: 1,
-  holds: 200,
-  holdWarmup: 0,
-  contentionRequests: 500,
-  payments: 100,
-  paymentWarmup: 0,
-  seatListSeats: 1_500,
-  maxRunSeconds: 60,
-  databaseName: 'bench_booking_tiny',
-};
-
-const FLAGS = [
-  'duration',
-  'warmup',
-  'connections',
-  'pipelining',
-  'rounds',
-  'max-other-cores',
-  'holds',
-  'hold-warmup',
-  'contention-requests',
-  'contention-seats',
-  'contention-connections',
-  'payments',
-  'payment-warmup',
-  'seat-list-seats',
-  'idempotency-keys',
-  'payment-order',
-  'api-env',
-  'pool-size',
-  'max-run-seconds',
-  'redis-url',
-  'mysql-url',
-  'database-name',
-  'out-dir',
-  'profile-dir',
-  'tiny',
-];
-
-const MAX_ROUNDS = 20;
 /** Seats per schedule of the distinct-seat holds (the seed's size). */
 const SEATS_PER_SCHEDULE = 50;
 const PRICE = 10_000;
 /** Each payer's balance: enough for every hold it could pay. */
 const PAYER_BALANCE = 1_000_000;
-
-export function readBookingBenchOptions(
-  argv: readonly string[],
-  env: Record<string, string | undefined>,
-): BookingBenchOptions {
-  const raw = parseFlags(argv, env);
-  assertKnownFlags(raw, FLAGS);
-  const base = { ...DEFAULT_OPTIONS, ...(readBoolean(raw, 'tiny') ? TINY_OPTIONS : {}) };
-  const profileDir = readString(raw, 'profile-dir', '');
-  const connections = readNumber(raw, 'connections', base.connections, 1);
-  const opts: BookingBenchOptions = {
-    durationSeconds: readNumber(raw, 'duration', base.durationSeconds, 1),
-    warmupSeconds: readNumber(raw, 'warmup', base.warmupSeconds, 0),
-    connections,
-    pipelining: readNumber(raw, 'pipelining', base.pipelining, 1),
-    rounds: readNumber(raw, 'rounds', base.rounds, 1),
-    maxOtherCores: readNumber(raw, 'max-other-cores', base.maxOtherCores, 0),
-    holds: readNumber(raw, 'holds', base.holds, 1),
-    holdWarmup: readNumber(raw, 'hold-warmup', base.holdWarmup, 0),
-    contentionRequests: readNumber(raw, 'contention-requests', base.contentionRequests, 1),
-    contentionSeats: readNumber(raw, 'contention-seats', base.contentionSeats, 1),
-    // The contention default follows --connections unless set on its own.
-    contentionConnections: readNumber(
-      raw,
-      'contention-connections',
-      raw.has('connections') && !raw.has('contentionconnections') ? connections : base.contentionConnections,
-      1,
-    ),
-    payments: readNumber(raw, 'payments', base.payments, 1),
-    paymentWarmup: readNumber(raw, 'payment-warmup', base.paymentWarmup, 0),
-    seatListSeats: readNumber(raw, 'seat-list-seats', base.seatListSeats, 1),
-    idempotencyKeys: readBoolean(raw, 'idempotency-keys', base.idempotencyKeys),
-    paymentOrder: readPaymentOrder(readString(raw, 'payment-order', base.paymentOrder)),
-    apiEnv: readApiEnv(readString(raw, 'api-env', '')),
-    poolSize: readNumber(raw, 'pool-size', base.poolSize, 1),
-    maxRunSeconds: readNumber(raw, 'max-run-seconds', base.maxRunSeconds, 10),
-    redisUrl: readString(raw, 'redis-url', env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-    mysqlUrl: readString(raw, 'mysql-url', env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306'),
-    databaseName: readString(raw, 'database-name', base.databaseName),
-    outDir: path.resolve(readString(raw, 'out-dir', at('results'))),
-    ...(profileDir ? { cpuProfileDir: path.resolve(profileDir) } : {}),
-  };
-  for (const k of ['durationSeconds', 'rounds', 'holds', 'contentionRequests', 'payments'] as const) {
-    if (!Number.isInteger(opts[k])) throw new Error(`${k} must be an integer`);
-  }
-  if (opts.rounds > MAX_ROUNDS) throw new Error(`--rounds must be at most ${MAX_ROUNDS}`);
-  if (opts.contentionSeats > 99) throw new Error('--contention-seats must be at most 99');
-  if (opts.seatListSeats > 20_000) throw new Error('--seat-list-seats must be at most 20,000 (API.md)');
-  if (opts.payments + opts.paymentWarmup > opts.holds + opts.holdWarmup) {
-    throw new Error(
-      'payments pay the holds of the same round: --payments + --payment-warmup ≤ --holds + --hold-warmup',
-    );
-  }
-  for (const [n, amount, c] of [
-    ['holds', opts.holds, opts.connections],
-    ['contention-requests', opts.contentionRequests, opts.contentionConnections],
-    ['payments', opts.payments, opts.connections],
-  ] as const) {
-    if (amount < c) throw new Error(`--${n} (${amount}) must be at least the connections (${c})`);
-  }
-  if (!/^[a-z0-9_]{1,40}$/.test(opts.databaseName)) throw new Error('--database-name: 1-40 of [a-z0-9_]');
-  for (const url of [opts.redisUrl, opts.mysqlUrl]) {
-    const host = new URL(url).hostname;
-    if (host !== '127.0.0.1' && host !== 'localhost')
-      throw new Error(`the bench only targets 127.0.0.1, not ${url}`);
-  }
-  return opts;
-}
-
-function readPaymentOrder(value: string): BookingBenchOptions['paymentOrder'] {
-  if (value !== 'hold' && value !== 'spread')
-    throw new Error(`--payment-order must be hold or spread, not ${value}`);
-  return value;
-}
-
 /** The variables the bench itself sets for the API; --api-env may not override them. */
 const BENCH_OWNED_ENV = [
   'DATABASE_URL',
@@ -253,6 +94,33 @@ const BENCH_OWNED_ENV = [
   'AUTH_JWT_SECRET',
   'ADMIN_API_KEY',
 ];
+
+export type BookingBenchOptions = ReturnType<typeof readBookingBenchOptions>;
+
+export function readBookingBenchOptions(argv: readonly string[], env: Record<string, string | undefined>) {
+  const raw = readOptions(SPEC, argv, env);
+  const opts = {
+    ...raw,
+    paymentOrder: raw.paymentOrder as 'hold' | 'spread',
+    apiEnv: readApiEnv(raw.apiEnv),
+  };
+  for (const k of ['durationSeconds', 'rounds', 'holds', 'contentionRequests', 'payments'] as const)
+    if (!Number.isInteger(opts[k])) throw new Error(`${k} must be an integer`);
+  if (opts.contentionSeats > 99) throw new Error('--contention-seats must be at most 99');
+  if (opts.seatListSeats > 20_000) throw new Error('--seat-list-seats must be at most 20,000 (API.md)');
+  if (opts.payments + opts.paymentWarmup > opts.holds + opts.holdWarmup)
+    throw new Error(
+      'payments pay the holds of the same round: --payments + --payment-warmup ≤ --holds + --hold-warmup',
+    );
+  for (const [n, amount, c] of [
+    ['holds', opts.holds, opts.connections],
+    ['contention-requests', opts.contentionRequests, opts.contentionConnections],
+    ['payments', opts.payments, opts.connections],
+  ] as const)
+    if (amount < c) throw new Error(`--${n} (${amount}) must be at least the connections (${c})`);
+  if (!/^[a-z0-9_]{1,40}$/.test(opts.databaseName)) throw new Error('--database-name: 1-40 of [a-z0-9_]');
+  return opts;
+}
 
 function readApiEnv(value: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -269,12 +137,13 @@ function readApiEnv(value: string): Record<string, string> {
 }
 
 /** Admits everyone at once and keeps them ACTIVE for longer than any run. */
+const BIG = 1_000_000_000;
 const WIDE_ROOM: RoomConfig = {
-  maxActive: 1_000_000_000,
-  admitPerSecond: 1_000_000_000,
+  maxActive: BIG,
+  admitPerSecond: BIG,
   activeTtlSeconds: 3 * 3600,
   idleTimeoutSeconds: 86_400,
-  maxWaiting: 1_000_000_000,
+  maxWaiting: BIG,
 };
 
 const LOAD_NAMES = [
@@ -303,585 +172,99 @@ export interface ContentionCheck {
   liveReservations: number;
 }
 
-export interface BookingBenchReport {
-  bench: 'booking';
-  startedAt: string;
-  finishedAt: string;
-  machine: ReturnType<typeof describeMachine>;
-  options: BookingBenchOptions;
-  database: string;
-  redisPrefix: string;
-  figures: Figure[];
-  loads: Record<LoadName, MeasuredLoad[]>;
-  runsUsed: Record<LoadName, string[]>;
-  contention: ContentionCheck[];
-  setup: Record<string, number>;
-  markdown: string;
-}
-
-type Log = (line: string) => void;
-
-export async function runBookingBench(
-  opts: BookingBenchOptions,
-  print: Log = (l) => console.error(l),
-): Promise<BookingBenchReport> {
-  const startedAt = new Date();
-  const log: Log = (l) => print(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s] ${l}`);
-  const prefix = `bench:booking:${randomUUID().slice(0, 8)}:`;
-  const secret = randomBytes(32).toString('hex');
-  // The API needs an identity provider's key to start (AUTH_JWT_SECRET); the holds and payments
-  // measured here carry queue tokens only.
-  const authSecret = randomBytes(32).toString('hex');
-  const adminKey = randomBytes(16).toString('hex');
-  const database = `concert_test_${opts.databaseName}`;
-  const databaseUrl = replaceDatabaseName(opts.mysqlUrl, database);
-  if (parseDatabaseUrl(databaseUrl).database !== database) throw new Error(`bad database URL ${databaseUrl}`);
-
-  const redis = createRedis(opts.redisUrl, { name: 'bench-booking' });
-  await redis.connect();
-  const queue = createQueueCore({ redis, prefix });
-  const codec = createTokenCodec(secret);
-  const running: ServerProcess[] = [];
-  let prisma: PrismaClient | undefined;
-
-  // Once, whichever comes first: the end of the run or Ctrl-C.
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => (cleaning ??= cleanUpOnce());
-  const cleanUpOnce = async () => {
-    await Promise.allSettled(running.map((s) => s.stop()));
-    running.length = 0;
-    await prisma?.$disconnect().catch(() => undefined);
-    await dropDatabase(databaseUrl).then(
-      () => log(`  dropped database ${database}`),
-      (err: Error) => log(`  dropping ${database} failed: ${err.message}`),
-    );
-    const deleted = await deleteKeysWithPrefix(redis, prefix).catch((err: Error) => {
-      log(`  cleanup failed: ${err.message}`);
-      return 0;
-    });
-    log(`  cleaned up ${deleted} keys under ${prefix}`);
-  };
-  const unregister = onInterrupt(cleanUp);
-
-  const holdsPerRound = opts.holdWarmup + opts.holds;
-  const holdSchedulesPerRound = Math.ceil(holdsPerRound / SEATS_PER_SCHEDULE);
-  const holdUsers = opts.rounds * holdsPerRound;
-  const contentionUsers = opts.rounds * opts.contentionRequests;
-  /**
-   * User ids: the holds' (and payments') users first, then as many for the database floor (payers too,
-   * no tokens), then the contention's, then the seat list's; all distinct.
-   */
-  const holdUser = (r: number, i: number) => 1 + r * holdsPerRound + i;
-  const floorUser = (r: number, i: number) => 1 + holdUsers + r * holdsPerRound + i;
-  const firstContentionUser = 1 + 2 * holdUsers;
-  const contentionUser = (r: number, i: number) => firstContentionUser + r * opts.contentionRequests + i;
-  const firstSeatListUser = firstContentionUser + contentionUsers;
-  const allUsers = firstSeatListUser - 1 + opts.connections;
-  /**
-   * The catalog, created through the API: the holds' dates in round order, the floor's as many, a
-   * contention date per round, and the seat list's date.
-   */
-  let holdDates: CatalogDate[] = [];
-  let floorDates: CatalogDate[] = [];
-  let contentionDates: CatalogDate[] = [];
-  let seatListDate: CatalogDate | undefined;
-  const holdDate = (r: number, j: number) => holdDates[r * holdSchedulesPerRound + j]!;
-  const floorDate = (r: number, j: number) => floorDates[r * holdSchedulesPerRound + j]!;
-  const scheduleIdsOf = (dates: CatalogDate[], r: number) =>
-    dates.slice(r * holdSchedulesPerRound, (r + 1) * holdSchedulesPerRound).map((d) => d.scheduleId);
-  const holdScheduleIdsOf = (r: number) => scheduleIdsOf(holdDates, r);
-
-  log(
-    `bench:booking: database ${database}, prefix ${prefix}; ${opts.rounds} round(s); ` +
-      `${opts.connections} connections, pool ${opts.poolSize}`,
-  );
-  try {
-    // 1. A fresh database, migrated, and the users with their balances seeded in SQL.
-    const setup: Record<string, number> = {};
-    let t0 = performance.now();
-    await dropDatabase(databaseUrl);
-    await applyMigrations(databaseUrl);
-    const db = createPrismaClient(databaseUrl, { poolSize: 4 });
-    prisma = db;
-    await seedUsers(db, { users: allUsers, payers: 2 * holdUsers });
-    setup.seedSeconds = round((performance.now() - t0) / 1000);
-    log(`  seeded ${formatNumber(allUsers)} users in ${setup.seedSeconds} s`);
-
-    // 2. The servers: the baseline route, and the booking API as production runs it (workers inline).
-    const start = async (name: string, entry: string, env?: Record<string, string>) => {
-      const s = await startServerProcess({
-        name,
-        entry,
-        ...(env ? { env } : {}),
-        ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
-      });
-      running.push(s);
-      return s;
-    };
-    const bareServer = await start('bare', at('servers/bare.ts'));
-    const apiEnv = {
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: String(opts.poolSize),
-      REDIS_URL: opts.redisUrl,
-      REDIS_KEY_PREFIX: prefix,
-      QUEUE_TOKEN_SECRET: secret,
-      AUTH_JWT_SECRET: authSecret,
-      ADMIN_API_KEY: adminKey,
-      RATE_LIMIT_MAX: '0',
-      LOG_LEVEL: 'silent',
-      WORKERS_INLINE: 'true',
-      // Longer than the whole bench: no hold expires under it (the expiry jobs are still queued).
-      HOLD_TTL_SECONDS: '7200',
-      ...opts.apiEnv,
-    };
-    const api = await start('booking', at('servers/booking.ts'), apiEnv);
-    // A second API without the seat-list micro-cache (and without workers), for the seat list only.
-    const uncachedApi = await start('booking-uncached', at('servers/booking.ts'), {
-      ...apiEnv,
-      SEAT_LIST_CACHE_MS: '0',
-      WORKERS_INLINE: 'false',
-    });
-
-    // 3. The catalog, through the API's catalog endpoint as an operator creates it: the holds' dates of
-    // SEATS_PER_SCHEDULE seats (31 to a concert, the endpoint's limit), and one contention date a round.
-    t0 = performance.now();
-    const catalog = { apiUrl: api.url, adminKey, price: PRICE };
-    holdDates = await createConcertsOverHttp(db, {
-      ...catalog,
-      name: 'bench holds',
-      dates: opts.rounds * holdSchedulesPerRound,
-      seats: SEATS_PER_SCHEDULE,
-    });
-    floorDates = await createConcertsOverHttp(db, {
-      ...catalog,
-      name: 'bench floor',
-      dates: opts.rounds * holdSchedulesPerRound,
-      seats: SEATS_PER_SCHEDULE,
-    });
-    contentionDates = await createConcertsOverHttp(db, {
-      ...catalog,
-      name: 'bench contention',
-      dates: opts.rounds,
-      seats: opts.contentionSeats,
-    });
-    [seatListDate] = await createConcertsOverHttp(db, {
-      ...catalog,
-      name: 'bench seat list',
-      dates: 1,
-      seats: opts.seatListSeats,
-    });
-    const concertIds = [
-      ...new Set([...holdDates, ...contentionDates, seatListDate!].map((d) => d.concertId)),
-    ];
-    setup.catalogSeconds = round((performance.now() - t0) / 1000);
-    log(
-      `  created ${concertIds.length} concerts: ${formatNumber(holdDates.length)} (+${floorDates.length} floor) dates × ` +
-        `${SEATS_PER_SCHEDULE} seats, ${contentionDates.length} × ${opts.contentionSeats} contended seats and ` +
-        `1 × ${formatNumber(opts.seatListSeats)} in ${setup.catalogSeconds} s`,
-    );
-
-    // 4. ACTIVE tokens for every user, through the real queue scripts: each user's token is for the
-    // concert of the date it holds on. The users of one concert are consecutive.
-    t0 = performance.now();
-    const sign = (c: { concertId: number; userId: number; tokenId: number }) => codec.signToken(c);
-    const tokenOf = new Map<number, string>();
-    const concertOfUser = (userId: number): number => {
-      if (userId >= firstSeatListUser) return seatListDate!.concertId;
-      if (userId >= firstContentionUser)
-        return contentionDates[Math.floor((userId - firstContentionUser) / opts.contentionRequests)]!
-          .concertId;
-      const u = userId - 1;
-      return holdDate(Math.floor(u / holdsPerRound), Math.floor((u % holdsPerRound) / SEATS_PER_SCHEDULE))
-        .concertId;
-    };
-    for (const concertId of concertIds) await queue.openRoom(concertId, WIDE_ROOM, WIDE_ROOM);
-    // The floor's users (holdUsers + 1 … 2 × holdUsers) need no token.
-    for (let firstUserId = 1; firstUserId <= allUsers; ) {
-      if (firstUserId === holdUsers + 1) firstUserId = firstContentionUser;
-      const concertId = concertOfUser(firstUserId);
-      const last = firstUserId <= holdUsers ? holdUsers : allUsers;
-      let count = 1;
-      while (firstUserId + count <= last && concertOfUser(firstUserId + count) === concertId) count++;
-      for (const u of await activateUsers(queue, sign, { concertId, firstUserId, count })) {
-        tokenOf.set(u.userId, u.token);
-      }
-      firstUserId += count;
-    }
-    const seatListTokens = Array.from(
-      { length: opts.connections },
-      (_, i) => tokenOf.get(firstSeatListUser + i)!,
-    );
-    setup.tokensSeconds = round((performance.now() - t0) / 1000);
-    log(`  ${formatNumber(tokenOf.size)} ACTIVE tokens in ${setup.tokensSeconds} s`);
-
-    // 5. The inline journal records every join and admission in MySQL; let it finish before measuring.
-    t0 = performance.now();
-    await waitForJournal(
-      redis,
-      concertIds.map((c) => queue.keys.room(c).events),
-    );
-    setup.journalSeconds = round((performance.now() - t0) / 1000);
-    log(`  journal caught up in ${setup.journalSeconds} s`);
-
-    const mariadbPid = (await readMysqlPid(db)) ?? findProcessPid(['mariadbd', 'mysqld']);
-    const observed: Observed = {
-      servers: [bareServer, api, uncachedApi],
-      redis,
-      ...(mariadbPid ? { processes: [{ name: 'MariaDB', pid: mariadbPid }] } : {}),
-      counters: async () => {
-        const [mysql, stats] = await Promise.all([readMysqlCounters(db), readInfo(redis, 'stats')]);
-        return { ...mysql, 'redis.commands': Number(stats.total_commands_processed ?? 0) };
-      },
-    };
-    const timed = {
-      durationSeconds: opts.durationSeconds,
-      warmupSeconds: opts.warmupSeconds,
-      connections: opts.connections,
-      pipelining: opts.pipelining,
-    };
-    const counted = (title: string, url: string, requests: RawRequest[], amount: number, warmup: number) =>
-      ({
-        title,
-        url,
-        durationSeconds: opts.maxRunSeconds,
-        warmupSeconds: 0,
-        connections: opts.connections,
-        pipelining: opts.pipelining,
-        amount,
-        ...(warmup > 0 ? { warmupAmount: warmup } : {}),
-        plan: { module: at('plans/sequence.ts'), args: { requests } },
-      }) satisfies LoadSpec;
-
-    const loads = Object.fromEntries(LOAD_NAMES.map((k) => [k, [] as MeasuredLoad[]])) as Record<
-      LoadName,
-      MeasuredLoad[]
-    >;
-    const contention: ContentionCheck[] = [];
-    const json = { 'content-type': 'application/json' };
-
-    for (let r = 0; r < opts.rounds; r++) {
-      const n = r + 1;
-      log(
-        `  round ${n}/${opts.rounds}: bare route, SELECT 1 ×2, floor, holds, contention, payments, seat list ×2…`,
-      );
-      const bare = await measureLoad(
-        {
-          ...timed,
-          title: `bare route #${n}`,
-          url: `${bareServer.url}/bare`,
-          plan: { module: at('plans/get.ts') },
-        },
-        observed,
-      );
-      assertStatuses(bare, [200]);
-      loads.bare.push(bare);
-      log(`    ${describeRun(bare)}`);
-
-      const probe = async (name: LoadName, title: string, work: SqlProbeWork, counted = false) => {
-        const run = await measureRun(
-          runSqlProbe,
-          {
-            title: `${title} #${n}`,
-            databaseUrl,
-            poolSize: opts.poolSize,
-            concurrency: opts.connections,
-            work,
-            warmupSeconds: counted ? 0 : opts.warmupSeconds,
-            durationSeconds: counted ? opts.maxRunSeconds : opts.durationSeconds,
-          },
-          observed,
-        );
-        if (run.errors > 0) throw new Error(`${run.title}: ${run.errors} failed queries`);
-        loads[name].push(run);
-        log(`    ${describeRun(run)}`);
-      };
-      await probe('select1', 'Prisma SELECT 1', { kind: 'select1', driver: 'prisma' });
-      await probe('rawSelect1', 'raw SELECT 1', { kind: 'select1', driver: 'raw' });
-      // The floor: the same batches on its own dates and users, holds then payments of those holds.
-      const floorPairs = Array.from({ length: holdsPerRound }, (_, i) => {
-        const date = floorDate(r, Math.floor(i / SEATS_PER_SCHEDULE));
-        return [floorUser(r, i), date.scheduleId, date.seatIds[i % SEATS_PER_SCHEDULE]!] as [
-          number,
-          number,
-          number,
-        ];
-      });
-      await probe(
-        'floorHolds',
-        'floor holds',
-        { kind: 'holds', pairs: floorPairs, warmup: opts.holdWarmup },
-        true,
-      );
-      await probe(
-        'floorPayments',
-        'floor payments',
-        {
-          kind: 'payments',
-          scheduleIds: scheduleIdsOf(floorDates, r),
-          count: opts.paymentWarmup + opts.payments,
-          warmup: opts.paymentWarmup,
-          idempotencyKeys: opts.idempotencyKeys,
-        },
-        true,
-      );
-
-      // Holds on distinct seats: request i is user i of this round on seat i of this round's schedules.
-      const holdRequests: RawRequest[] = Array.from({ length: holdsPerRound }, (_, i) => {
-        const date = holdDate(r, Math.floor(i / SEATS_PER_SCHEDULE));
-        const userId = holdUser(r, i);
-        return {
-          method: 'POST',
-          path: '/v1/reservations',
-          headers: { ...json, authorization: `Bearer ${tokenOf.get(userId)!}` },
-          body: JSON.stringify({
-            scheduleId: date.scheduleId,
-            seatId: date.seatIds[i % SEATS_PER_SCHEDULE]!,
-          }),
-        };
-      });
-      const holds = await measureLoad(
-        counted(`holds #${n}`, `${api.url}/v1/reservations`, holdRequests, opts.holds, opts.holdWarmup),
-        observed,
-      );
-      assertStatuses(holds, [201]);
-      loads.holds.push(holds);
-      log(`    ${describeRun(holds)}`);
-      const held = await db.$queryRawUnsafe<{ id: number; userId: number }[]>(
-        `SELECT reservation_id AS id, user_id AS userId FROM Reservation
-          WHERE concert_schedule_id IN (${holdScheduleIdsOf(r).join(',')})
-            AND status = 'PROGRESS' ORDER BY reservation_id`,
-      );
-      if (held.length !== holdsPerRound) {
-        throw new Error(
-          `holds #${n}: ${held.length} PROGRESS reservations in MySQL, expected ${holdsPerRound}`,
-        );
-      }
-
-      // Contention: every request a distinct user, each seat asked for equally often, in shuffled order.
-      const cDate = contentionDates[r]!;
-      const cSchedule = cDate.scheduleId;
-      const deck = shuffledDeck(opts.contentionRequests, opts.contentionSeats, 0x5eed + r);
-      const contentionRequests: RawRequest[] = deck.map((seat, i) => ({
-        method: 'POST',
-        path: '/v1/reservations',
-        headers: { ...json, authorization: `Bearer ${tokenOf.get(contentionUser(r, i))!}` },
-        body: JSON.stringify({ scheduleId: cSchedule, seatId: cDate.seatIds[seat]! }),
-      }));
-      const rush = await measureLoad(
-        {
-          ...counted(
-            `contention #${n}`,
-            `${api.url}/v1/reservations`,
-            contentionRequests,
-            opts.contentionRequests,
-            0,
-          ),
-          connections: opts.contentionConnections,
-        },
-        observed,
-      );
-      assertStatuses(rush, [201, 409]);
-      loads.contention.push(rush);
-      log(`    ${describeRun(rush)}, ${rush.statusCodes['201'] ?? 0} × 201`);
-      const check = await checkContention(
-        db,
-        n,
-        cSchedule,
-        opts.contentionRequests,
-        rush.statusCodes['201'] ?? 0,
-      );
-      contention.push(check);
-      if (
-        check.successes !== opts.contentionSeats ||
-        check.seatsWithOneLiveReservation !== opts.contentionSeats ||
-        check.liveReservations !== opts.contentionSeats
-      ) {
-        throw new Error(
-          `contention #${n}: expected exactly ${opts.contentionSeats} holds, got ${JSON.stringify(check)}`,
-        );
-      }
-
-      // Payments: each pays one of this round's holds, with its owner's token (a payment expires it).
-      const payOrder = opts.paymentOrder === 'hold' ? held : spreadBySchedule(held);
-      const payRequests: RawRequest[] = payOrder.slice(0, opts.paymentWarmup + opts.payments).map((h) => ({
-        method: 'POST',
-        path: '/v1/payments',
-        headers: {
-          ...json,
-          authorization: `Bearer ${tokenOf.get(Number(h.userId))!}`,
-          ...(opts.idempotencyKeys ? { 'idempotency-key': `bench-pay-${h.id}` } : {}),
-        },
-        body: JSON.stringify({ reservationIds: [Number(h.id)] }),
-      }));
-      const payments = await measureLoad(
-        counted(`payments #${n}`, `${api.url}/v1/payments`, payRequests, opts.payments, opts.paymentWarmup),
-        observed,
-      );
-      assertStatuses(payments, [201]);
-      loads.payments.push(payments);
-      log(`    ${describeRun(payments)}`);
-      const [paid] = await db.$queryRawUnsafe<{ n: bigint }[]>(
-        `SELECT COUNT(*) AS n FROM Reservation
-          WHERE concert_schedule_id IN (${holdScheduleIdsOf(r).join(',')})
-            AND status = 'COMPLETED' AND payment_id IS NOT NULL`,
-      );
-      if (Number(paid?.n) !== payRequests.length) {
-        throw new Error(`payments #${n}: ${paid?.n} COMPLETED reservations, expected ${payRequests.length}`);
-      }
-
-      // The seat list of the big date, a distinct ACTIVE token per connection, micro-cache on then off.
-      for (const [name, server, label] of [
-        ['seatsCached', api, 'cache on'],
-        ['seatsUncached', uncachedApi, 'cache off'],
-      ] as const) {
-        const seatList = await measureLoad(
-          {
-            ...timed,
-            title: `seat list, ${label} #${n}`,
-            url: `${server.url}/v1/schedules/${seatListDate!.scheduleId}/seats`,
-            plan: { module: at('plans/gateway-poll.ts'), args: { tokens: seatListTokens } },
-            // Without the cache, a 20,000-seat list takes seconds to answer 50 connections at once.
-            timeoutSeconds: 60,
-          },
-          observed,
-        );
-        // Without the cache the API may shed load (503 when a request waited too long for MySQL): reported.
-        assertStatuses(seatList, name === 'seatsCached' ? [200] : [200, 503]);
-        loads[name].push(seatList);
-        log(`    ${describeRun(seatList)}`);
-      }
-    }
-    await Promise.all([bareServer, api, uncachedApi].map((s) => s.stop()));
-    running.length = 0;
-
-    // Money moved consistently: every balance equals the sum of its ledger.
-    const [ledger] = await db.$queryRawUnsafe<{ n: bigint }[]>(
-      `SELECT COUNT(*) AS n FROM Balance b
-        WHERE b.\`value\` <> (SELECT COALESCE(SUM(l.amount), 0) FROM Balance_Ledger l WHERE l.user_id = b.user_id)`,
-    );
-    if (Number(ledger?.n) !== 0) throw new Error(`${ledger?.n} balances differ from their ledger`);
-
-    const runsUsed = Object.fromEntries(
-      LOAD_NAMES.map((k) => [k, pickQuietRuns(loads[k], opts.maxOtherCores).map((l) => l.title)]),
-    ) as Record<LoadName, string[]>;
-    const figures = buildFigures(opts, loads, contention);
-    const markdown = [
-      renderBaselinesTable(figures, [
-        { title: 'vs bare Fastify route (same run)', prefix: 'bare route' },
-        { title: 'vs Prisma SELECT 1', prefix: 'Prisma SELECT 1' },
-        { title: 'vs raw SELECT 1', prefix: 'raw SELECT 1' },
-        { title: 'vs database floor (no HTTP)', prefix: 'database floor' },
-      ]),
-      '',
-      `Figures are medians over the quiet runs (other processes ≤ ${opts.maxOtherCores} cores), or over all ` +
-        `runs of a kind when none was quiet: ${LOAD_NAMES.map((k) => `${k} ${runsUsed[k].length}/${loads[k].length}`).join(', ')}. ` +
-        `Pool ${opts.poolSize}, ${opts.connections} connections (contention ${opts.contentionConnections}); per round ` +
-        `${formatNumber(opts.holds)} holds (+${formatNumber(opts.holdWarmup)} warm-up), ` +
-        `${formatNumber(opts.contentionRequests)} contention requests, ${formatNumber(opts.payments)} payments ` +
-        `(+${formatNumber(opts.paymentWarmup)} warm-up, ${opts.idempotencyKeys ? 'with' : 'without'} Idempotency-Key, ` +
-        `${opts.paymentOrder} order).`,
-      '',
-      renderCpuTable(
-        LOAD_NAMES.flatMap((k) => loads[k]),
-        opts.maxOtherCores,
-      ),
-      '',
-      renderCostTable(LOAD_NAMES.flatMap((k) => loads[k])),
-    ].join('\n');
-    return {
-      bench: 'booking',
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      machine: describeMachine(),
-      options: opts,
-      database,
-      redisPrefix: prefix,
-      figures,
-      loads,
-      runsUsed,
-      contention,
-      setup,
-      markdown,
-    };
-  } finally {
-    unregister();
-    await cleanUp();
-    await redis.quit().catch(() => redis.disconnect());
-  }
-}
-
-const describeRun = (r: MeasuredLoad) =>
-  `${r.title}: ${formatNumber(r.requestsPerSecond)}/s, p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms`;
-
-interface SeedSpec {
-  users: number;
-  /** Users 1…payers get PAYER_BALANCE (with its CHARGE ledger row); the rest have 0. */
-  payers: number;
-}
-
 /**
- * The users and their balances in multi-row INSERTs of generated integers and fixed strings only. The
- * API would provision them on first sight with a zero balance, but the payers' money would then take
- * one HTTP charge each; the catalog goes through the API (createConcertsOverHttp).
+ * Who is who: the holds' (and payments') users first, then as many for the floor (payers too, no
+ * tokens), then the contention's, then the seat list's; all distinct. The catalog's dates in the same order.
  */
-async function seedUsers(prisma: PrismaClient, spec: SeedSpec): Promise<void> {
-  const CHUNK = 5_000;
-  for (let first = 1; first <= spec.users; first += CHUNK) {
-    const rows = Array.from(
-      { length: Math.min(CHUNK, spec.users - first + 1) },
-      (_, i) => `(${first + i},'bench-${first + i}')`,
-    );
-    await prisma.$executeRawUnsafe(`INSERT INTO \`User\` (user_id, user_name) VALUES ${rows.join(',')}`);
-  }
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO Balance (user_id, \`value\`)
-     SELECT user_id, IF(user_id <= ${spec.payers}, ${PAYER_BALANCE}, 0) FROM \`User\``,
-  );
-  await prisma.$executeRawUnsafe(
-    `INSERT INTO Balance_Ledger (user_id, kind, amount, balance_after)
-     SELECT user_id, 'CHARGE', \`value\`, \`value\` FROM Balance WHERE \`value\` > 0`,
-  );
+function layOut(o: BookingBenchOptions) {
+  const perRound = o.holdWarmup + o.holds;
+  const schedulesPerRound = Math.ceil(perRound / SEATS_PER_SCHEDULE);
+  const holdUsers = o.rounds * perRound;
+  const firstContentionUser = 1 + 2 * holdUsers;
+  const firstSeatListUser = firstContentionUser + o.rounds * o.contentionRequests;
+  return {
+    perRound,
+    schedulesPerRound,
+    holdUsers,
+    firstContentionUser,
+    firstSeatListUser,
+    allUsers: firstSeatListUser - 1 + o.connections,
+    holdUser: (r: number, i: number) => 1 + r * perRound + i,
+    floorUser: (r: number, i: number) => 1 + holdUsers + r * perRound + i,
+    contentionUser: (r: number, i: number) => firstContentionUser + r * o.contentionRequests + i,
+    /** Round r's j-th date of a list in round order. */
+    dateOf: (dates: CatalogDate[], r: number, j: number) => dates[r * schedulesPerRound + j]!,
+    scheduleIdsOf: (dates: CatalogDate[], r: number) =>
+      dates.slice(r * schedulesPerRound, (r + 1) * schedulesPerRound).map((d) => d.scheduleId),
+  };
+}
+type Layout = ReturnType<typeof layOut>;
+type Catalog = Awaited<ReturnType<typeof createCatalog>>;
+
+/** The catalog, through the API as an operator creates it: the holds' dates, the floor's as many, a contention date a round, the seat list's. */
+async function createCatalog(
+  db: PrismaClient,
+  o: BookingBenchOptions,
+  l: Layout,
+  apiUrl: string,
+  adminKey: string,
+) {
+  const make = (name: string, dates: number, seats: number) =>
+    createConcertsOverHttp(db, { apiUrl, adminKey, price: PRICE, name, dates, seats });
+  const holds = await make('bench holds', o.rounds * l.schedulesPerRound, SEATS_PER_SCHEDULE);
+  const floor = await make('bench floor', o.rounds * l.schedulesPerRound, SEATS_PER_SCHEDULE);
+  const contention = await make('bench contention', o.rounds, o.contentionSeats);
+  const [seatList] = await make('bench seat list', 1, o.seatListSeats);
+  const concertIds = [...new Set([...holds, ...contention, seatList!].map((d) => d.concertId))];
+  return { holds, floor, contention, seatList: seatList!, concertIds };
 }
 
-/** Waits until the journal has recorded (and so trimmed) every event of the given streams. */
-async function waitForJournal(redis: Redis, streams: string[], timeoutMs = 300_000): Promise<void> {
+/** ACTIVE tokens for every user but the floor's, through the real queue scripts, for the concert of the date it uses. */
+async function activateTokens(s: Session, o: BookingBenchOptions, l: Layout, c: Catalog) {
+  const tokenOf = new Map<number, string>();
+  const concertOf = (userId: number): number => {
+    if (userId >= l.firstSeatListUser) return c.seatList.concertId;
+    if (userId >= l.firstContentionUser)
+      return c.contention[Math.floor((userId - l.firstContentionUser) / o.contentionRequests)]!.concertId;
+    const u = userId - 1;
+    return l.dateOf(c.holds, Math.floor(u / l.perRound), Math.floor((u % l.perRound) / SEATS_PER_SCHEDULE))
+      .concertId;
+  };
+  for (const concertId of c.concertIds) await s.queue.openRoom(concertId, WIDE_ROOM, WIDE_ROOM);
+  // The users of one concert are consecutive; the floor's (holdUsers + 1 … 2 × holdUsers) need none.
+  for (let first = 1; first <= l.allUsers; ) {
+    if (first === l.holdUsers + 1) first = l.firstContentionUser;
+    const concertId = concertOf(first);
+    const last = first <= l.holdUsers ? l.holdUsers : l.allUsers;
+    let count = 1;
+    while (first + count <= last && concertOf(first + count) === concertId) count++;
+    const sign = (claims: { concertId: number; userId: number; tokenId: number }) =>
+      s.codec.signToken(claims);
+    for (const u of await activateUsers(s.queue, sign, { concertId, firstUserId: first, count }))
+      tokenOf.set(u.userId, u.token);
+    first += count;
+  }
+  return tokenOf;
+}
+
+/** Waits until the inline journal has recorded (and so trimmed) every event of the rooms. */
+async function waitForJournal(s: Session, concertIds: number[], timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 100_000; i++) {
-    const lengths = await Promise.all(streams.map((s) => redis.xlen(s)));
-    if (lengths.every((l) => l === 0)) return;
-    if (Date.now() > deadline) {
+  for (;;) {
+    const lengths = await Promise.all(concertIds.map((c) => s.redis.xlen(s.queue.keys.room(c).events)));
+    if (lengths.every((n) => n === 0)) return;
+    if (Date.now() > deadline)
       throw new Error(
         `the journal has not caught up after ${timeoutMs} ms: ${lengths.join(', ')} events left`,
       );
-    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/**
- * The holds reordered so that consecutive ones are of different schedules: the k-th hold of every
- * schedule, then the (k+1)-th… (they are in id order, SEATS_PER_SCHEDULE per schedule).
- */
-function spreadBySchedule<T>(held: T[]): T[] {
-  const out: T[] = [];
-  for (let k = 0; k < SEATS_PER_SCHEDULE; k++) {
-    for (let i = k; i < held.length; i += SEATS_PER_SCHEDULE) out.push(held[i]!);
-  }
-  return out;
-}
-
 /** `count` seat indexes, each of `seats` equally often (±1), in an order shuffled by a seeded PRNG. */
-export function shuffledDeck(count: number, seats: number, seedValue: number): number[] {
+export function shuffledDeck(count: number, seats: number, seed: number): number[] {
   const deck = Array.from({ length: count }, (_, i) => i % seats);
-  // mulberry32
-  let a = seedValue >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   for (let i = deck.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [deck[i], deck[j]] = [deck[j]!, deck[i]!];
@@ -889,157 +272,464 @@ export function shuffledDeck(count: number, seats: number, seedValue: number): n
   return deck;
 }
 
-async function checkContention(
-  prisma: PrismaClient,
-  round: number,
-  scheduleId: number,
-  requests: number,
-  successes: number,
-): Promise<ContentionCheck> {
-  const rows = await prisma.$queryRawUnsafe<{ seatId: number; live: bigint }[]>(
-    `SELECT seat_id AS seatId, COUNT(*) AS live FROM Reservation
-      WHERE concert_schedule_id = ${scheduleId} AND status IN ('PROGRESS', 'COMPLETED') GROUP BY seat_id`,
-  );
+interface Round {
+  s: Session;
+  o: BookingBenchOptions;
+  l: Layout;
+  c: Catalog;
+  db: PrismaClient;
+  api: ServerProcess;
+  tokenOf: Map<number, string>;
+  observed: Observed;
+  databaseUrl: string;
+  /** 0-based; titles say r + 1. */
+  r: number;
+  log: Log;
+}
+
+const describeRun = (r: MeasuredLoad) =>
+  `${r.title}: ${formatNumber(r.requestsPerSecond)}/s, p50 ${r.latencyMs.p50.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms`;
+const json = { 'content-type': 'application/json' };
+const bearer = (token: string) => ({ ...json, authorization: `Bearer ${token}` });
+
+/** A run of requests each sent once, counted (`amount`), bounded by --max-run-seconds. */
+function counted(
+  x: Round,
+  title: string,
+  path: string,
+  requests: RawRequest[],
+  amount: number,
+  warmup: number,
+): HttpSpec {
+  const { o } = x;
+  const load = {
+    title: `${title} #${x.r + 1}`,
+    url: `${x.api.url}${path}`,
+    durationSeconds: o.maxRunSeconds,
+    warmupSeconds: 0,
+  };
+  const plan = { name: 'sequence' as const, args: { requests } };
   return {
-    round,
-    scheduleId,
-    requests,
-    successes,
-    seatsWithOneLiveReservation: rows.filter((x) => Number(x.live) === 1).length,
-    liveReservations: rows.reduce((sum, x) => sum + Number(x.live), 0),
+    ...load,
+    connections: o.connections,
+    pipelining: o.pipelining,
+    amount,
+    ...(warmup > 0 ? { warmupAmount: warmup } : {}),
+    plan,
   };
 }
 
+/** A database baseline in the SQL probe: timed (`SELECT 1`) or counted (the floor). */
+async function probe(x: Round, title: string, work: SqlSpec['work'], isCounted = false) {
+  const { o } = x;
+  const [warmupSeconds, durationSeconds] = isCounted
+    ? [0, o.maxRunSeconds]
+    : [o.warmupSeconds, o.durationSeconds];
+  const spec = {
+    title: `${title} #${x.r + 1}`,
+    databaseUrl: x.databaseUrl,
+    poolSize: o.poolSize,
+    concurrency: o.connections,
+    work,
+  };
+  const run = await measure({ ...spec, warmupSeconds, durationSeconds }, x.observed);
+  if (run.errors > 0) throw new Error(`${run.title}: ${run.errors} failed queries`);
+  x.log(`    ${describeRun(run)}`);
+  return run;
+}
+
+/** The floor: the API's batches on its own dates and users, holds then payments of those holds. */
+async function measureFloor(x: Round) {
+  const { o, l, c, r } = x;
+  const pairs = Array.from({ length: l.perRound }, (_, i) => {
+    const date = l.dateOf(c.floor, r, Math.floor(i / SEATS_PER_SCHEDULE));
+    return [l.floorUser(r, i), date.scheduleId, date.seatIds[i % SEATS_PER_SCHEDULE]!] as [
+      number,
+      number,
+      number,
+    ];
+  });
+  const holds = await probe(x, 'floor holds', { kind: 'holds', pairs, warmup: o.holdWarmup }, true);
+  const count = o.paymentWarmup + o.payments;
+  const work = {
+    kind: 'payments',
+    scheduleIds: l.scheduleIdsOf(c.floor, r),
+    count,
+    warmup: o.paymentWarmup,
+    idempotencyKeys: o.idempotencyKeys,
+  } as const;
+  return { holds, payments: await probe(x, 'floor payments', work, true) };
+}
+
+/** Holds on distinct seats: request i is user i of this round on seat i of this round's dates; all 201, then as many PROGRESS rows. */
+async function measureHolds(x: Round) {
+  const { o, l, c, r } = x;
+  const requests = Array.from({ length: l.perRound }, (_, i) => {
+    const date = l.dateOf(c.holds, r, Math.floor(i / SEATS_PER_SCHEDULE));
+    const body = JSON.stringify({
+      scheduleId: date.scheduleId,
+      seatId: date.seatIds[i % SEATS_PER_SCHEDULE]!,
+    });
+    return {
+      method: 'POST',
+      path: '/v1/reservations',
+      headers: bearer(x.tokenOf.get(l.holdUser(r, i))!),
+      body,
+    };
+  });
+  const holds = await measure(
+    counted(x, 'holds', '/v1/reservations', requests, o.holds, o.holdWarmup),
+    x.observed,
+  );
+  assertStatuses(holds, [201]);
+  x.log(`    ${describeRun(holds)}`);
+  const held = await x.db.$queryRawUnsafe<{ id: number; userId: number }[]>(
+    `SELECT reservation_id AS id, user_id AS userId FROM Reservation
+      WHERE concert_schedule_id IN (${l.scheduleIdsOf(c.holds, r).join(',')}) AND status = 'PROGRESS' ORDER BY reservation_id`,
+  );
+  if (held.length !== l.perRound)
+    throw new Error(`holds #${r + 1}: ${held.length} PROGRESS reservations in MySQL, expected ${l.perRound}`);
+  return { holds, held };
+}
+
+/** Contention: every request a distinct user, each seat asked for equally often, shuffled; exactly one hold per seat. */
+async function measureContention(x: Round) {
+  const { o, l, r } = x;
+  const date = x.c.contention[r]!;
+  const requests = shuffledDeck(o.contentionRequests, o.contentionSeats, 0x5eed + r).map((seat, i) => ({
+    method: 'POST',
+    path: '/v1/reservations',
+    headers: bearer(x.tokenOf.get(l.contentionUser(r, i))!),
+    body: JSON.stringify({ scheduleId: date.scheduleId, seatId: date.seatIds[seat]! }),
+  }));
+  const spec = counted(x, 'contention', '/v1/reservations', requests, o.contentionRequests, 0);
+  const rush = await measure({ ...spec, connections: o.contentionConnections }, x.observed);
+  assertStatuses(rush, [201, 409]);
+  const successes = rush.statusCodes['201'] ?? 0;
+  x.log(`    ${describeRun(rush)}, ${successes} × 201`);
+  const rows = await x.db.$queryRawUnsafe<{ live: bigint }[]>(
+    `SELECT COUNT(*) AS live FROM Reservation
+      WHERE concert_schedule_id = ${date.scheduleId} AND status IN ('PROGRESS', 'COMPLETED') GROUP BY seat_id`,
+  );
+  const check: ContentionCheck = {
+    round: r + 1,
+    scheduleId: date.scheduleId,
+    requests: o.contentionRequests,
+    successes,
+    seatsWithOneLiveReservation: rows.filter((row) => Number(row.live) === 1).length,
+    liveReservations: rows.reduce((sum, row) => sum + Number(row.live), 0),
+  };
+  if (
+    [check.successes, check.seatsWithOneLiveReservation, check.liveReservations].some(
+      (n) => n !== o.contentionSeats,
+    )
+  )
+    throw new Error(
+      `contention #${r + 1}: expected exactly ${o.contentionSeats} holds, got ${JSON.stringify(check)}`,
+    );
+  return { rush, check };
+}
+
+/** Payments: each pays one of this round's holds with its owner's token; all 201, then as many COMPLETED rows. */
+async function measurePayments(x: Round, held: { id: number; userId: number }[]) {
+  const { o, l, r } = x;
+  // `spread`: the k-th hold of every schedule, then the (k+1)-th… (they are in id order, 50 per schedule).
+  const order =
+    o.paymentOrder === 'hold'
+      ? held
+      : Array.from({ length: SEATS_PER_SCHEDULE }, (_, k) =>
+          held.filter((_, i) => i % SEATS_PER_SCHEDULE === k),
+        ).flat();
+  const requests = order.slice(0, o.paymentWarmup + o.payments).map((h) => ({
+    method: 'POST',
+    path: '/v1/payments',
+    headers: {
+      ...bearer(x.tokenOf.get(Number(h.userId))!),
+      ...(o.idempotencyKeys ? { 'idempotency-key': `bench-pay-${h.id}` } : {}),
+    },
+    body: JSON.stringify({ reservationIds: [Number(h.id)] }),
+  }));
+  const payments = await measure(
+    counted(x, 'payments', '/v1/payments', requests, o.payments, o.paymentWarmup),
+    x.observed,
+  );
+  assertStatuses(payments, [201]);
+  x.log(`    ${describeRun(payments)}`);
+  const [paid] = await x.db.$queryRawUnsafe<{ n: bigint }[]>(
+    `SELECT COUNT(*) AS n FROM Reservation WHERE concert_schedule_id IN (${l.scheduleIdsOf(x.c.holds, r).join(',')})
+        AND status = 'COMPLETED' AND payment_id IS NOT NULL`,
+  );
+  if (Number(paid?.n) !== requests.length)
+    throw new Error(`payments #${r + 1}: ${paid?.n} COMPLETED reservations, expected ${requests.length}`);
+  return payments;
+}
+
+/** The seat list of the big date, a distinct ACTIVE token per connection. */
+async function measureSeatList(x: Round, server: ServerProcess, label: string, isCached: boolean) {
+  const tokens = Array.from({ length: x.o.connections }, (_, i) => x.tokenOf.get(x.l.firstSeatListUser + i)!);
+  const url = `${server.url}/v1/schedules/${x.c.seatList.scheduleId}/seats`;
+  // Without the cache, a 20,000-seat list takes seconds to answer 50 connections at once.
+  const spec = { ...timed(x.o), title: `seat list, ${label} #${x.r + 1}`, url, timeoutSeconds: 60 };
+  const run = await measure({ ...spec, plan: { name: 'poll', args: { tokens } } }, x.observed);
+  // Without the cache the API may shed load (503 when a request waited too long for MySQL): reported.
+  assertStatuses(run, isCached ? [200] : [200, 503]);
+  x.log(`    ${describeRun(run)}`);
+  return run;
+}
+
+/** The servers: the baseline route, the API as production runs it (workers inline), and one without the seat-list cache. */
+async function startServers(s: Session, o: BookingBenchOptions, databaseUrl: string) {
+  // HOLD_TTL_SECONDS: longer than the whole bench, so that no hold expires under it.
+  const env = {
+    ...s.env,
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(o.poolSize),
+    WORKERS_INLINE: 'true',
+    HOLD_TTL_SECONDS: '7200',
+    ...o.apiEnv,
+  };
+  const bare = await s.start('bare', 'bare');
+  const api = await s.start('booking', 'booking', env);
+  const uncached = await s.start('booking-uncached', 'booking', {
+    ...env,
+    SEAT_LIST_CACHE_MS: '0',
+    WORKERS_INLINE: 'false',
+  });
+  return { bare, api, uncached };
+}
+
+export async function runBookingBench(opts: BookingBenchOptions, print: Log = (l) => console.error(l)) {
+  const startedAt = new Date();
+  const log: Log = (line) => print(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s] ${line}`);
+  const database = `concert_test_${opts.databaseName}`;
+  const databaseUrl = replaceDatabaseName(opts.mysqlUrl, database);
+  if (parseDatabaseUrl(databaseUrl).database !== database) throw new Error(`bad database URL ${databaseUrl}`);
+  let db: PrismaClient | undefined;
+  const s = await openSession('booking', opts, log, async () => {
+    await db?.$disconnect().catch(() => undefined);
+    await dropDatabase(databaseUrl).then(
+      () => log(`  dropped database ${database}`),
+      (err: Error) => log(`  dropping ${database} failed: ${err.message}`),
+    );
+  });
+  const l = layOut(opts);
+  log(
+    `bench:booking: database ${database}, prefix ${s.prefix}; ${opts.rounds} round(s); ${opts.connections} connections, pool ${opts.poolSize}`,
+  );
+  try {
+    const setup: Record<string, number> = {};
+    const time = async <T>(key: string, step: () => Promise<T>) => {
+      const t0 = performance.now();
+      const out = await step();
+      setup[key] = round((performance.now() - t0) / 1000, 2)!;
+      return out;
+    };
+    // A fresh database, migrated, and the users with their balances seeded in SQL.
+    await time('seedSeconds', async () => {
+      await dropDatabase(databaseUrl);
+      await applyMigrations(databaseUrl);
+      db = createPrismaClient(databaseUrl, { poolSize: 4 });
+      await seedUsers(db, l.allUsers, 2 * l.holdUsers, PAYER_BALANCE);
+    });
+    log(`  seeded ${formatNumber(l.allUsers)} users in ${setup.seedSeconds} s`);
+    const servers = await startServers(s, opts, databaseUrl);
+    const c = await time('catalogSeconds', () => createCatalog(db!, opts, l, servers.api.url, s.adminKey));
+    log(
+      `  created ${c.concertIds.length} concerts: ${formatNumber(c.holds.length)} (+${c.floor.length} floor) dates × ` +
+        `${SEATS_PER_SCHEDULE} seats, ${c.contention.length} × ${opts.contentionSeats} contended seats and ` +
+        `1 × ${formatNumber(opts.seatListSeats)} in ${setup.catalogSeconds} s`,
+    );
+    const tokenOf = await time('tokensSeconds', () => activateTokens(s, opts, l, c));
+    log(`  ${formatNumber(tokenOf.size)} ACTIVE tokens in ${setup.tokensSeconds} s`);
+    // The inline journal records every join and admission in MySQL; let it finish before measuring.
+    await time('journalSeconds', () => waitForJournal(s, c.concertIds));
+    log(`  journal caught up in ${setup.journalSeconds} s`);
+
+    const mariadbPid = (await readMysqlPid(db!)) ?? findProcessPid(['mariadbd', 'mysqld']);
+    const observed: Observed = {
+      servers: Object.values(servers),
+      redis: s.redis,
+      ...(mariadbPid ? { processes: [{ name: 'MariaDB', pid: mariadbPid }] } : {}),
+      counters: async () => {
+        const [mysql, stats] = await Promise.all([readMysqlCounters(db!), readInfo(s.redis, 'stats')]);
+        return { ...mysql, 'redis.commands': Number(stats.total_commands_processed ?? 0) };
+      },
+    };
+    const loads = Object.fromEntries(LOAD_NAMES.map((k) => [k, [] as MeasuredLoad[]])) as Record<
+      LoadName,
+      MeasuredLoad[]
+    >;
+    const contention: ContentionCheck[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      log(
+        `  round ${r + 1}/${opts.rounds}: bare route, SELECT 1 ×2, floor, holds, contention, payments, seat list ×2…`,
+      );
+      const x: Round = {
+        s,
+        o: opts,
+        l,
+        c,
+        db: db!,
+        api: servers.api,
+        tokenOf,
+        observed,
+        databaseUrl,
+        r,
+        log,
+      };
+      loads.bare.push(await measureBare(opts, servers.bare, r + 1, observed));
+      log(`    ${describeRun(loads.bare.at(-1)!)}`);
+      loads.select1.push(await probe(x, 'Prisma SELECT 1', { kind: 'select1', driver: 'prisma' }));
+      loads.rawSelect1.push(await probe(x, 'raw SELECT 1', { kind: 'select1', driver: 'raw' }));
+      const floor = await measureFloor(x);
+      loads.floorHolds.push(floor.holds);
+      loads.floorPayments.push(floor.payments);
+      const { holds, held } = await measureHolds(x);
+      loads.holds.push(holds);
+      const { rush, check } = await measureContention(x);
+      loads.contention.push(rush);
+      contention.push(check);
+      loads.payments.push(await measurePayments(x, held));
+      loads.seatsCached.push(await measureSeatList(x, servers.api, 'cache on', true));
+      loads.seatsUncached.push(await measureSeatList(x, servers.uncached, 'cache off', false));
+    }
+    await s.stopServers();
+
+    // Money moved consistently: every balance equals the sum of its ledger.
+    const [ledger] = await db!.$queryRawUnsafe<{ n: bigint }[]>(
+      `SELECT COUNT(*) AS n FROM Balance b
+        WHERE b.\`value\` <> (SELECT COALESCE(SUM(l.amount), 0) FROM Balance_Ledger l WHERE l.user_id = b.user_id)`,
+    );
+    if (Number(ledger?.n) !== 0) throw new Error(`${ledger?.n} balances differ from their ledger`);
+
+    const m = medians(loads, opts.maxOtherCores);
+    const figures = buildFigures(opts, m, contention);
+    const all = LOAD_NAMES.flatMap((k) => loads[k]);
+    const sizes =
+      `Pool ${opts.poolSize}, ${opts.connections} connections (contention ${opts.contentionConnections}); per round ` +
+      `${formatNumber(opts.holds)} holds (+${formatNumber(opts.holdWarmup)} warm-up), ` +
+      `${formatNumber(opts.contentionRequests)} contention requests, ${formatNumber(opts.payments)} payments ` +
+      `(+${formatNumber(opts.paymentWarmup)} warm-up, ${opts.idempotencyKeys ? 'with' : 'without'} Idempotency-Key, ${opts.paymentOrder} order).`;
+    const columns = [
+      { title: 'vs bare Fastify route (same run)', prefix: 'bare route' },
+      { title: 'vs Prisma SELECT 1', prefix: 'Prisma SELECT 1' },
+      { title: 'vs raw SELECT 1', prefix: 'raw SELECT 1' },
+      { title: 'vs database floor (no HTTP)', prefix: 'database floor' },
+    ];
+    const markdown = [
+      renderBaselinesTable(figures, columns),
+      '',
+      `Figures are ${m.note} ${sizes}`,
+      '',
+      renderCpuTable(all, opts.maxOtherCores),
+      '',
+      renderCostTable(all),
+    ];
+    return {
+      bench: 'booking' as const,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: describeMachine(),
+      options: opts,
+      database,
+      redisPrefix: s.prefix,
+      figures,
+      loads,
+      runsUsed: m.runsUsed,
+      contention,
+      setup,
+      markdown: markdown.join('\n'),
+    };
+  } finally {
+    await s.close();
+  }
+}
+
 function buildFigures(
-  opts: BookingBenchOptions,
-  loads: BookingBenchReport['loads'],
+  o: BookingBenchOptions,
+  { rps, lat, used }: ReturnType<typeof medians<LoadName>>,
   contention: ContentionCheck[],
 ): Figure[] {
-  const used = (name: LoadName) => pickQuietRuns(loads[name], opts.maxOtherCores);
-  const rps = (name: LoadName) => median(used(name).map((r) => r.requestsPerSecond));
-  const lat = (name: LoadName, p: 'p50' | 'p99') => median(used(name).map((r) => r.latencyMs[p]));
   const bareRps = { label: 'bare route', value: rps('bare'), unit: 'req/s' };
   const selectRps = { label: 'Prisma SELECT 1', value: rps('select1'), unit: 'queries/s' };
   const rawRps = { label: 'raw SELECT 1', value: rps('rawSelect1'), unit: 'queries/s' };
-  const floorOf = (name: LoadName, unit: string) =>
-    name === 'holds' || name === 'payments'
-      ? [
-          {
-            label: `database floor ${name}`,
-            value: rps(name === 'holds' ? 'floorHolds' : 'floorPayments'),
-            unit,
-          },
-        ]
-      : [];
-  const speed = (id: string, label: string, name: LoadName, unit: string, target?: number) =>
-    figure({
-      id,
-      label,
-      value: rps(name),
-      unit,
+  const floorOf = (name: LoadName) =>
+    name === 'holds' ? 'floorHolds' : name === 'payments' ? 'floorPayments' : undefined;
+  const vsBare = (p: 'p50' | 'p99') => ({ label: `bare route ${p}`, value: lat('bare', p), unit: 'ms' });
+  const speed = (id: string, label: string, name: LoadName, unit: string, threshold?: number) => {
+    const floor = floorOf(name);
+    return figure(id, label, rps(name), unit, {
       baseline: bareRps,
-      moreBaselines: [selectRps, rawRps, ...floorOf(name, unit)],
-      ...(target === undefined
-        ? {}
-        : { target: { on: 'value' as const, op: '>=' as const, threshold: target } }),
-    });
-  const latency = (id: string, label: string, name: LoadName, p: 'p50' | 'p99', target?: number) =>
-    figure({
-      id,
-      label,
-      value: lat(name, p),
-      unit: 'ms',
-      baseline: { label: `bare route ${p}`, value: lat('bare', p), unit: 'ms' },
       moreBaselines: [
-        { label: `Prisma SELECT 1 ${p}`, value: lat('select1', p), unit: 'ms' },
-        { label: `raw SELECT 1 ${p}`, value: lat('rawSelect1', p), unit: 'ms' },
-        ...(name === 'holds' || name === 'payments'
-          ? [
-              {
-                label: `database floor ${p}`,
-                value: lat(name === 'holds' ? 'floorHolds' : 'floorPayments', p),
-                unit: 'ms',
-              },
-            ]
-          : []),
+        selectRps,
+        rawRps,
+        ...(floor ? [{ label: `database floor ${name}`, value: rps(floor), unit }] : []),
       ],
-      ...(target === undefined
-        ? {}
-        : { target: { on: 'value' as const, op: '<=' as const, threshold: target } }),
+      ...(threshold === undefined ? {} : { target: { on: 'value', op: '>=', threshold } }),
     });
-  const seats = opts.contentionSeats;
-  const fewest = (pick: (c: ContentionCheck) => number) => Math.min(...contention.map(pick));
-  const most = (pick: (c: ContentionCheck) => number) => Math.max(...contention.map(pick));
+  };
+  const latency = (id: string, label: string, name: LoadName, p: 'p50' | 'p99', threshold?: number) => {
+    const floor = floorOf(name);
+    const more = [
+      { label: `Prisma SELECT 1 ${p}`, value: lat('select1', p), unit: 'ms' },
+      { label: `raw SELECT 1 ${p}`, value: lat('rawSelect1', p), unit: 'ms' },
+    ];
+    return figure(id, label, lat(name, p), 'ms', {
+      baseline: vsBare(p),
+      moreBaselines: [
+        ...more,
+        ...(floor ? [{ label: `database floor ${p}`, value: lat(floor, p), unit: 'ms' }] : []),
+      ],
+      ...(threshold === undefined ? {} : { target: { on: 'value', op: '<=', threshold } }),
+    });
+  };
+  const seats = o.contentionSeats;
   // Every round must give exactly `seats`; the figure shows the value every round gave, or the worst.
-  const invariant = (pick: (c: ContentionCheck) => number) =>
-    fewest(pick) === most(pick) ? fewest(pick) : fewest(pick) !== seats ? fewest(pick) : most(pick);
-  const requests = formatNumber(opts.contentionRequests);
+  const invariant = (pick: (c: ContentionCheck) => number) => {
+    const [lo, hi] = [Math.min(...contention.map(pick)), Math.max(...contention.map(pick))];
+    return lo === hi || lo !== seats ? lo : hi;
+  };
+  const exactly = { target: { on: 'value', op: '==', threshold: seats } } as const;
+  const requests = formatNumber(o.contentionRequests);
+  const pool = `pool ${o.poolSize}, ${o.connections} in flight`;
   return [
-    figure({
-      id: 'bare.rps',
-      label: 'bare Fastify route',
-      value: rps('bare'),
-      unit: 'req/s',
-      note: 'baseline',
-    }),
-    figure({ id: 'bare.p50', label: 'bare route p50', value: lat('bare', 'p50'), unit: 'ms' }),
-    figure({ id: 'bare.p99', label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' }),
-    figure({
-      id: 'select1.rps',
-      label: `Prisma SELECT 1 round trips (pool ${opts.poolSize}, ${opts.connections} in flight)`,
-      value: rps('select1'),
-      unit: 'queries/s',
+    figure('bare.rps', 'bare Fastify route', rps('bare'), 'req/s', { note: 'baseline' }),
+    figure('bare.p50', 'bare route p50', lat('bare', 'p50'), 'ms'),
+    figure('bare.p99', 'bare route p99', lat('bare', 'p99'), 'ms'),
+    figure('select1.rps', `Prisma SELECT 1 round trips (${pool})`, rps('select1'), 'queries/s', {
       baseline: bareRps,
       note: 'baseline',
     }),
-    figure({
-      id: 'select1.p50',
-      label: 'Prisma SELECT 1 p50',
-      value: lat('select1', 'p50'),
-      unit: 'ms',
-      baseline: { label: 'bare route p50', value: lat('bare', 'p50'), unit: 'ms' },
-    }),
-    figure({
-      id: 'select1.p99',
-      label: 'Prisma SELECT 1 p99',
-      value: lat('select1', 'p99'),
-      unit: 'ms',
-      baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
-    }),
-    figure({
-      id: 'rawSelect1.rps',
-      label: `raw-driver SELECT 1 round trips (createSqlPool, pool ${opts.poolSize}, ${opts.connections} in flight)`,
-      value: rps('rawSelect1'),
-      unit: 'queries/s',
-      baseline: bareRps,
-      moreBaselines: [selectRps],
-      note: 'baseline',
-    }),
-    figure({
-      id: 'rawSelect1.p99',
-      label: 'raw SELECT 1 p99',
-      value: lat('rawSelect1', 'p99'),
-      unit: 'ms',
-      baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
-    }),
+    figure('select1.p50', 'Prisma SELECT 1 p50', lat('select1', 'p50'), 'ms', { baseline: vsBare('p50') }),
+    figure('select1.p99', 'Prisma SELECT 1 p99', lat('select1', 'p99'), 'ms', { baseline: vsBare('p99') }),
+    figure(
+      'rawSelect1.rps',
+      `raw-driver SELECT 1 round trips (createSqlPool, ${pool})`,
+      rps('rawSelect1'),
+      'queries/s',
+      {
+        baseline: bareRps,
+        moreBaselines: [selectRps],
+        note: 'baseline',
+      },
+    ),
+    figure('rawSelect1.p99', 'raw SELECT 1 p99', lat('rawSelect1', 'p99'), 'ms', { baseline: vsBare('p99') }),
     ...(['floorHolds', 'floorPayments'] as const).flatMap((name) => {
       const what = name === 'floorHolds' ? 'hold' : 'payment';
       return [
-        figure({
-          id: `${name}.rps`,
-          label: `database floor: the ${what} batch via createHotSql, no HTTP (pool ${opts.poolSize}, ${opts.connections} in flight)`,
-          value: rps(name),
-          unit: `${what}s/s`,
-          baseline: bareRps,
-          moreBaselines: [selectRps, rawRps],
-          note: 'baseline',
-        }),
-        figure({
-          id: `${name}.p99`,
-          label: `database floor ${what} p99`,
-          value: lat(name, 'p99'),
-          unit: 'ms',
-          baseline: { label: 'bare route p99', value: lat('bare', 'p99'), unit: 'ms' },
+        figure(
+          `${name}.rps`,
+          `database floor: the ${what} batch via createHotSql, no HTTP (${pool})`,
+          rps(name),
+          `${what}s/s`,
+          {
+            baseline: bareRps,
+            moreBaselines: [selectRps, rawRps],
+            note: 'baseline',
+          },
+        ),
+        figure(`${name}.p99`, `database floor ${what} p99`, lat(name, 'p99'), 'ms', {
+          baseline: vsBare('p99'),
           moreBaselines: [{ label: 'raw SELECT 1 p99', value: lat('rawSelect1', 'p99'), unit: 'ms' }],
         }),
       ];
@@ -1055,20 +745,20 @@ function buildFigures(
     ),
     latency('contention.p50', 'contention p50', 'contention', 'p50'),
     latency('contention.p99', 'contention p99', 'contention', 'p99', 200),
-    figure({
-      id: 'contention.successes',
-      label: `contention: 201 answers (of ${requests}), every round`,
-      value: invariant((c) => c.successes),
-      unit: 'holds',
-      target: { on: 'value', op: '==', threshold: seats },
-    }),
-    figure({
-      id: 'contention.seatsWithOneLiveReservation',
-      label: 'contention: seats with exactly one live reservation in MySQL, every round',
-      value: invariant((c) => c.seatsWithOneLiveReservation),
-      unit: 'seats',
-      target: { on: 'value', op: '==', threshold: seats },
-    }),
+    figure(
+      'contention.successes',
+      `contention: 201 answers (of ${requests}), every round`,
+      invariant((c) => c.successes),
+      'holds',
+      exactly,
+    ),
+    figure(
+      'contention.seatsWithOneLiveReservation',
+      'contention: seats with exactly one live reservation in MySQL, every round',
+      invariant((c) => c.seatsWithOneLiveReservation),
+      'seats',
+      exactly,
+    ),
     speed(
       'payments.rps',
       'payments (POST /v1/payments, one hold each, all 201)',
@@ -1079,11 +769,13 @@ function buildFigures(
     latency('payments.p50', 'payment p50', 'payments', 'p50'),
     latency('payments.p99', 'payment p99', 'payments', 'p99'),
     ...(['seatsCached', 'seatsUncached'] as const).flatMap((name) => {
-      const what = `seat list of ${formatNumber(opts.seatListSeats)} seats, micro-cache ${name === 'seatsCached' ? 'on' : 'off (SEAT_LIST_CACHE_MS=0)'}`;
+      const what = `seat list of ${formatNumber(o.seatListSeats)} seats, micro-cache ${name === 'seatsCached' ? 'on' : 'off (SEAT_LIST_CACHE_MS=0)'}`;
       const runs = used(name);
       const shed = runs.reduce((n, x) => n + (x.statusCodes['503'] ?? 0), 0);
-      const all = runs.reduce((n, x) => n + x.requests, 0);
-      const refused = shed > 0 ? `, ${((100 * shed) / all).toFixed(0)} % answered 503` : '';
+      const refused =
+        shed > 0
+          ? `, ${((100 * shed) / runs.reduce((n, x) => n + x.requests, 0)).toFixed(0)} % answered 503`
+          : '';
       return [
         speed(`${name}.rps`, `${what} (GET /v1/schedules/{id}/seats${refused})`, name, 'req/s'),
         latency(`${name}.p99`, `${what}, p99`, name, 'p99'),
@@ -1092,48 +784,4 @@ function buildFigures(
   ];
 }
 
-/**
- * Where each request's time goes: CPU per request in the API, MariaDB and Redis, and what one request
- * costs MariaDB and Redis in statements (SHOW GLOBAL STATUS and INFO deltas, all clients counted).
- */
-export function renderCostTable(loads: MeasuredLoad[]): string {
-  const rows = [
-    '| run | req/s | API µs CPU/req (event loop busy) | MariaDB µs CPU/req | Redis µs CPU/req | SQL statements/req | prepares/req | transactions/req | row-lock waits/req | data fsyncs/req | Redis commands/req | load generator cores |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  const f1 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(1));
-  const f2 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(2));
-  for (const r of loads) {
-    const perReq = (cores: number | undefined) =>
-      cores === undefined ? undefined : (cores / r.requestsPerSecond) * 1e6;
-    const c = (k: string) => (r.counters?.[k] === undefined ? undefined : r.counters[k]! / r.requests);
-    // The probes (SELECT 1, the floor) run in no server: their own process is the last column.
-    const server = /^(Prisma|raw|floor) /.test(r.title) ? undefined : busiestServer(r);
-    const tx = (c('mysql.Com_commit') ?? 0) + (c('mysql.Com_rollback') ?? 0);
-    rows.push(
-      `| ${r.title} | ${formatNumber(r.requestsPerSecond)} | ` +
-        `${server ? `${f1(perReq(server.cores))} (${Math.round(server.eventLoopUtilization * 100)} %)` : '—'} | ` +
-        `${f1(perReq(r.cpu.processes?.MariaDB))} | ${f1(perReq(r.cpu.redisCores))} | ` +
-        `${f2(c('mysql.Questions'))} | ${f2(c('mysql.Com_stmt_prepare'))} | ${f2(tx)} | ` +
-        `${f2(c('mysql.Innodb_row_lock_waits'))} | ${f2(c('mysql.Innodb_data_fsyncs'))} | ` +
-        `${f2(c('redis.commands'))} | ${f2(r.cpu.client.cores)} |`,
-    );
-  }
-  return rows.join('\n');
-}
-
-async function main() {
-  installInterruptHandler();
-  const opts = readBookingBenchOptions(process.argv.slice(2), process.env);
-  const report = await runBookingBench(opts);
-  const file = writeJsonReport(opts.outDir, 'booking', report, new Date(report.startedAt));
-  console.log(report.markdown);
-  console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  await main().catch((err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exitCode = 1;
-  });
-}
+await runCli(import.meta.url, 'booking', readBookingBenchOptions, runBookingBench);

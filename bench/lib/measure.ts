@@ -1,141 +1,215 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { round } from '@concert/testing';
 import type { Redis } from 'ioredis';
-import { type LoadResult, type LoadSpec, type RunHooks, runAutocannon } from './autocannon.ts';
-import { type CpuSample, cpuBetween, round } from './ipc.ts';
-import { machineCoresBetween, sampleMachineCpu } from './machine.ts';
-import { readProcessCpuSeconds } from './proc.ts';
+import { type CpuSample, cpuBetween, runInChild, type ServerProcess } from './child.ts';
+import type { runHttp } from './load-worker.ts';
+import type { PlanName } from './plans.ts';
 import { readCommandStats, readRedisCpuSeconds } from './redis.ts';
-import type { ServerProcess } from './server-process.ts';
 
-export interface MeasuredLoad extends LoadResult {
-  /**
-   * Where the 2 cores went during the measured run: cores used by each server process (and its event
-   * loop's utilisation), by the load generator, and by Redis (all of Redis: it may serve others too).
-   */
-  cpu: {
-    client: { cores: number; eventLoopUtilization: number };
-    servers: Record<string, { cores: number; eventLoopUtilization: number }>;
-    redisCores?: number;
-    /**
-     * Redis's own time per Lua script call (EVALSHA) during the run, from INFO commandstats: the time
-     * inside Redis, without network or queueing. Averaged over every client of the server.
-     */
-    redisScriptUsPerCall?: number;
-    /**
-     * Lua script calls (EVALSHA) Redis ran during the run, from every client of the server: a poll
-     * answered from the gateway's replica makes none, a poll answered by Redis one.
-     */
-    redisScriptCalls?: number;
-    /** The whole machine (Linux only): every process's busy cores, idle cores, and cores stolen by the hypervisor. */
-    machine?: { busyCores: number; idleCores: number; stolenCores: number };
-    /** Cores used by other observed processes (e.g. MariaDB), by name, from /proc (Linux only). */
-    processes?: Record<string, number>;
-  };
-  /** How much each observed counter (`observed.counters`) grew during the measured run, by name. */
-  counters?: Record<string, number>;
+interface Timed {
+  /** A label for the tables and the JSON. */
+  title: string;
+  /** Seconds of the measured run; with `amount`, only its time limit. */
+  durationSeconds: number;
+  /** An unmeasured run before it (JIT, connections); 0 skips it. */
+  warmupSeconds: number;
 }
+
+export interface HttpSpec extends Timed {
+  /** The full URL of the first request. */
+  url: string;
+  connections: number;
+  pipelining: number;
+  /**
+   * Send exactly this many requests, then stop (autocannon's `amount`), for requests each used once (a
+   * seat held, a hold paid): the rate is then over the time to the last response (`activeSeconds`).
+   */
+  amount?: number;
+  /** With `amount`: the warm-up sends exactly this many requests. */
+  warmupAmount?: number;
+  /** A request unanswered this long is a timeout (an error); autocannon's default is 10 s. */
+  timeoutSeconds?: number;
+  plan: { name: PlanName; args?: unknown };
+}
+
+/**
+ * A database baseline with the API's pool size and as many queries in flight as the HTTP runs have
+ * connections: `SELECT 1` round trips through Prisma or the raw driver, for a time; or the floor, the
+ * API's own hold and payment batches (`createHotSql`) without HTTP, once per item.
+ */
+export interface SqlSpec extends Timed {
+  work:
+    | { kind: 'select1'; driver: 'prisma' | 'raw' }
+    /** `[userId, scheduleId, seatId]`; the first `warmup` are not measured. */
+    | { kind: 'holds'; pairs: [number, number, number][]; warmup: number }
+    /** Pays the PROGRESS holds of these schedules in id order, the first `warmup` not measured. */
+    | { kind: 'payments'; scheduleIds: number[]; count: number; warmup: number; idempotencyKeys: boolean };
+  databaseUrl: string;
+  poolSize: number;
+  concurrency: number;
+}
+
+/** One load's result (see lib/load-worker.ts); latencies over every response of the measured run. */
+export type LoadResult = Awaited<ReturnType<typeof runHttp>>;
+/** The same with where the cores went during the measured run (Redis's figures count all its clients). */
+export type MeasuredLoad = Awaited<ReturnType<typeof measure>>;
 
 /** Everything a measured run samples besides the load itself. */
 export interface Observed {
   servers?: ServerProcess[];
   redis?: Redis;
-  /** Other processes whose CPU is part of the bench (MariaDB): name and pid, read from /proc. */
   processes?: { name: string; pid: number }[];
-  /** Cumulative counters (MySQL's SHOW GLOBAL STATUS, Redis's commands), read before and after. */
+  /** Cumulative counters (SHOW GLOBAL STATUS, Redis commands), read before and after. */
   counters?: () => Promise<Record<string, number>>;
 }
 
-/** Runs one autocannon load and samples the CPU of everything involved over exactly the measured run. */
-export async function measureLoad(spec: LoadSpec, observed: Observed = {}): Promise<MeasuredLoad> {
-  return measureRun(runAutocannon, spec, observed);
+/** The machine's CPU ticks (Linux /proc/stat), or null elsewhere. */
+function sampleMachine() {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal
+    const [u, n, s, idle, io, irq, soft, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return { busy: u! + n! + s! + irq! + soft!, idle: idle! + io!, steal: steal ?? 0 };
+  } catch {
+    return null;
+  }
 }
 
-/**
- * The same for any load that runs in its own process and calls the hooks around its measured run
- * (`runAutocannon`, `runSqlProbe`).
- */
-export async function measureRun<S>(
-  run: (spec: S, hooks: RunHooks) => Promise<LoadResult>,
-  spec: S,
-  observed: Observed = {},
-): Promise<MeasuredLoad> {
-  const servers = observed.servers ?? [];
-  const procs = observed.processes ?? [];
-  let procsBefore: (number | undefined)[] = [];
-  let procsAfter: (number | undefined)[] = [];
-  let countersBefore: Record<string, number> = {};
-  let countersAfter: Record<string, number> = {};
-  let before: CpuSample[] = [];
-  let after: CpuSample[] = [];
-  let redisBefore = 0;
-  let redisAfter = 0;
-  const noStats = { calls: 0, usec: 0 };
-  let scriptsBefore = noStats;
-  let scriptsAfter = noStats;
-  let startedAt = 0;
-  let endedAt = 0;
-  let machineBefore: ReturnType<typeof sampleMachineCpu> = null;
-  let machineAfter: ReturnType<typeof sampleMachineCpu> = null;
-  const result = await run(spec, {
-    async beforeMain() {
-      [before, redisBefore, scriptsBefore, countersBefore] = await Promise.all([
-        Promise.all(servers.map((s) => s.readCpu())),
-        observed.redis ? readRedisCpuSeconds(observed.redis) : 0,
-        observed.redis ? readCommandStats(observed.redis, 'evalsha') : noStats,
-        observed.counters ? observed.counters() : {},
-      ]);
-      procsBefore = procs.map((p) => readProcessCpuSeconds(p.pid));
-      startedAt = Date.now();
-      machineBefore = sampleMachineCpu();
-    },
-    async afterMain() {
-      machineAfter = sampleMachineCpu();
-      procsAfter = procs.map((p) => readProcessCpuSeconds(p.pid));
-      endedAt = Date.now();
-      [after, redisAfter, scriptsAfter, countersAfter] = await Promise.all([
-        Promise.all(servers.map((s) => s.readCpu())),
-        observed.redis ? readRedisCpuSeconds(observed.redis) : 0,
-        observed.redis ? readCommandStats(observed.redis, 'evalsha') : noStats,
-        observed.counters ? observed.counters() : {},
-      ]);
-    },
+/** CPU seconds (all threads) a process has used so far, from /proc/<pid>/stat (USER_HZ 100), or undefined. */
+function readProcessCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: count fields after its last ')'; utime, stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of the first process whose /proc/<pid>/comm is one of `names`, or undefined. */
+export function findProcessPid(names: readonly string[]): number | undefined {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {}
+  for (const e of entries) {
+    try {
+      if (names.includes(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) return Number(e);
+    } catch {}
+  }
+  return undefined;
+}
+
+interface Sample {
+  at: number;
+  servers: CpuSample[];
+  redisCpu: number;
+  scripts: { calls: number; usec: number };
+  counters: Record<string, number>;
+  procs: (number | undefined)[];
+  machine: ReturnType<typeof sampleMachine>;
+}
+
+/** Runs one load in its own process and samples the CPU of everything involved over exactly its measured run. */
+export async function measure(spec: HttpSpec | SqlSpec, observed: Observed = {}) {
+  const { servers = [], redis, processes: procs = [] } = observed;
+  const take = async (): Promise<Sample> => {
+    const [s, redisCpu, scripts, counters] = await Promise.all([
+      Promise.all(servers.map((x) => x.readCpu())),
+      redis ? readRedisCpuSeconds(redis) : 0,
+      redis ? readCommandStats(redis, 'evalsha') : { calls: 0, usec: 0 },
+      observed.counters ? observed.counters() : {},
+    ]);
+    return {
+      at: Date.now(),
+      servers: s,
+      redisCpu,
+      scripts,
+      counters,
+      procs: procs.map((p) => readProcessCpuSeconds(p.pid)),
+      machine: sampleMachine(),
+    };
+  };
+  const samples: Sample[] = [];
+  const result = await runInChild<LoadResult>(spec, {
+    beforeMain: async () => void samples.push(await take()),
+    afterMain: async () => void samples.push(await take()),
   });
-  const wallMs = endedAt - startedAt;
-  const machine = machineCoresBetween(machineBefore, machineAfter, os.cpus().length);
-  const scriptCalls = scriptsAfter.calls - scriptsBefore.calls;
+  const [a, b] = samples;
+  const ms = b!.at - a!.at;
+  const [ma, mb] = [a!.machine, b!.machine];
+  const ticks = ma && mb ? mb.busy - ma.busy + (mb.idle - ma.idle) + (mb.steal - ma.steal) : 0;
+  const cores = (n: number) => Math.round((n / ticks) * os.cpus().length * 1000) / 1000;
+  const calls = b!.scripts.calls - a!.scripts.calls;
   const processes: Record<string, number> = {};
   procs.forEach((p, i) => {
-    const [a, b] = [procsBefore[i], procsAfter[i]];
-    if (a !== undefined && b !== undefined && wallMs > 0)
-      processes[p.name] = round(((b - a) * 1000) / wallMs, 3);
+    const [x, y] = [a!.procs[i], b!.procs[i]];
+    if (x !== undefined && y !== undefined && ms > 0) processes[p.name] = round(((y - x) * 1000) / ms, 3)!;
   });
-  const counters = Object.fromEntries(
-    Object.entries(countersAfter).map(([k, v]) => [k, v - (countersBefore[k] ?? 0)]),
-  );
   return {
     ...result,
-    ...(observed.counters ? { counters } : {}),
+    ...(observed.counters
+      ? {
+          counters: Object.fromEntries(
+            Object.entries(b!.counters).map(([k, v]) => [k, v - (a!.counters[k] ?? 0)]),
+          ),
+        }
+      : {}),
     cpu: {
       client: result.clientCpu,
-      servers: Object.fromEntries(servers.map((s, i) => [s.name, cpuBetween(before[i]!, after[i]!)])),
-      ...(observed.redis ? { redisCores: round(((redisAfter - redisBefore) * 1000) / wallMs, 3) } : {}),
-      ...(observed.redis ? { redisScriptCalls: scriptCalls } : {}),
-      ...(scriptCalls > 0
-        ? { redisScriptUsPerCall: round((scriptsAfter.usec - scriptsBefore.usec) / scriptCalls, 2) }
+      servers: Object.fromEntries(
+        servers.map((s, i) => [s.name, cpuBetween(a!.servers[i]!, b!.servers[i]!)]),
+      ) as Record<string, ReturnType<typeof cpuBetween>>,
+      ...(redis
+        ? { redisCores: round(((b!.redisCpu - a!.redisCpu) * 1000) / ms, 3)!, redisScriptCalls: calls }
         : {}),
-      ...(machine ? { machine } : {}),
+      ...(calls > 0 ? { redisScriptUsPerCall: round((b!.scripts.usec - a!.scripts.usec) / calls, 2)! } : {}),
+      ...(ticks > 0
+        ? {
+            machine: {
+              busyCores: cores(mb!.busy - ma!.busy),
+              idleCores: cores(mb!.idle - ma!.idle),
+              stolenCores: cores(mb!.steal - ma!.steal),
+            },
+          }
+        : {}),
       ...(procs.length > 0 ? { processes } : {}),
     },
   };
 }
 
-/** Throws unless every response of a run had one of the expected statuses, with no socket errors. */
-export function assertStatuses(result: LoadResult, expected: number[]): void {
-  const unexpected = Object.entries(result.statusCodes).filter(([code]) => !expected.includes(Number(code)));
-  if (unexpected.length > 0 || result.errors > 0 || result.requests === 0) {
+/** Throws unless every response had one of the expected statuses, with no socket errors. */
+export function assertStatuses(r: LoadResult, expected: number[]): void {
+  const unexpected = Object.keys(r.statusCodes).filter((code) => !expected.includes(Number(code)));
+  if (unexpected.length > 0 || r.errors > 0 || r.requests === 0) {
     throw new Error(
-      `${result.title}: expected only ${expected.join('/')} but got ${JSON.stringify(result.statusCodes)}, ` +
-        `${result.errors} errors (${result.timeouts} timeouts), ${result.requests} requests`,
+      `${r.title}: expected only ${expected.join('/')} but got ${JSON.stringify(r.statusCodes)}, ` +
+        `${r.errors} errors (${r.timeouts} timeouts), ${r.requests} requests`,
     );
   }
+}
+
+type Timing = { durationSeconds: number; warmupSeconds: number; connections: number; pipelining: number };
+export const timed = (o: Timing): Timing => ({
+  durationSeconds: o.durationSeconds,
+  warmupSeconds: o.warmupSeconds,
+  connections: o.connections,
+  pipelining: o.pipelining,
+});
+
+/** Round r's bare route, the same-run baseline of every HTTP figure. */
+export async function measureBare(o: Timing, bare: ServerProcess, r: number, observed: Observed) {
+  const run = await measure(
+    { ...timed(o), title: `bare route #${r}`, url: `${bare.url}/bare`, plan: { name: 'get' } },
+    observed,
+  );
+  assertStatuses(run, [200]);
+  return run;
 }

@@ -1,3 +1,4 @@
+import { signUserToken } from '@concert/identity';
 import type { QueueCore, RoomConfig } from '@concert/queue-core';
 
 export interface WaitingUser {
@@ -7,62 +8,53 @@ export interface WaitingUser {
   position: number;
 }
 
-export interface FillOptions {
-  concertId: number;
-  firstUserId: number;
-  count: number;
-  /** Joins in flight at once on the one connection; ioredis writes them back to back (pipelined). */
-  inFlight?: number;
-  /** Indexes (0 = first joined) whose token ids to keep, e.g. from `pickEvenly`. */
-  keep?: ReadonlySet<number>;
-  timeoutMs?: number;
-}
-
 /**
- * Fills a waiting room through the real `joinRoom` (the join Lua script), so the keys hold exactly
- * what production would: waiting and liveness ZSET entries, the join sequence, and one stream event
- * per join. Every join must be new (JOINED). Bounded by `count` and by `timeoutMs`.
+ * Fills a waiting room through the real `joinRoom` (the join Lua script), so the keys hold exactly what
+ * production would; `inFlight` joins at once on the one connection (pipelined by ioredis). Every join
+ * must be new. Keeps the token ids of the indexes in `keep` (0 = first joined). Bounded in time.
  */
 export async function fillWaitingRoom(
   queue: QueueCore,
-  opts: FillOptions,
-): Promise<{ joined: number; seconds: number; kept: WaitingUser[] }> {
-  const inFlight = Math.max(1, Math.min(opts.inFlight ?? 1000, opts.count));
-  const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+  opts: {
+    concertId: number;
+    firstUserId: number;
+    count: number;
+    inFlight?: number;
+    keep?: ReadonlySet<number>;
+  },
+  timeoutMs = 300_000,
+) {
+  const deadline = Date.now() + timeoutMs;
   const kept: WaitingUser[] = [];
   let next = 0;
   const started = performance.now();
-
   async function lane() {
     while (next < opts.count) {
       const index = next++;
       const userId = opts.firstUserId + index;
       const r = await queue.joinRoom(opts.concertId, userId);
-      if (r.outcome !== 'JOINED' || r.status.status !== 'WAITING') {
+      if (r.outcome !== 'JOINED' || r.status.status !== 'WAITING')
         throw new Error(
           `fill concert ${opts.concertId}: user ${userId} got ${r.outcome}, not a new WAITING token`,
         );
-      }
       if (opts.keep?.has(index)) kept.push({ userId, tokenId: r.tokenId, position: r.status.position });
-      if ((index & 0x3ff) === 0 && Date.now() > deadline) {
+      if ((index & 0x3ff) === 0 && Date.now() > deadline)
         throw new Error(
           `fill concert ${opts.concertId}: ${index} of ${opts.count} joins after the time limit`,
         );
-      }
     }
   }
-
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  kept.sort((a, b) => a.position - b.position);
-  return { joined: opts.count, seconds: (performance.now() - started) / 1000, kept };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.inFlight ?? 1000, opts.count)) }, lane));
+  return {
+    seconds: (performance.now() - started) / 1000,
+    kept: kept.sort((a, b) => a.position - b.position),
+  };
 }
 
 /** `picks` indexes spread evenly over `0..count-1` (the middle of each of `picks` equal slices). */
 export function pickEvenly(count: number, picks: number): Set<number> {
   const n = Math.min(count, picks);
-  const out = new Set<number>();
-  for (let k = 0; k < n; k++) out.add(Math.floor(((k + 0.5) * count) / n));
-  return out;
+  return new Set(Array.from({ length: n }, (_, k) => Math.floor(((k + 0.5) * count) / n)));
 }
 
 /** Opens or reconfigures a room through the gateway's admin API, as an operator would. */
@@ -71,7 +63,7 @@ export async function openRoomOverHttp(
   adminKey: string,
   concertId: number,
   config: Partial<RoomConfig>,
-): Promise<void> {
+) {
   const res = await fetch(`${baseUrl}/v1/admin/queues/${concertId}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
@@ -82,42 +74,49 @@ export async function openRoomOverHttp(
 }
 
 /**
- * ACTIVE queue tokens for `count` users from `firstUserId` on, through the real scripts: each joins
- * (fillWaitingRoom), the room is promoted in batches of `batchMax` until nobody waits, and each token
- * is signed as the gateway signs it. The room must admit them all (`maxActive`, `admitPerSecond`).
- * Returns the tokens in user order. Bounded by `count` and by `timeoutMs`.
+ * ACTIVE queue tokens for `count` users from `firstUserId` on, through the real scripts: each joins, the
+ * room is promoted in batches of 10,000 until nobody waits, and each token is signed as the gateway
+ * signs it. The room must admit them all. Returns them in user order.
  */
 export async function activateUsers(
   queue: QueueCore,
   sign: (claims: { concertId: number; userId: number; tokenId: number }) => string,
-  opts: { concertId: number; firstUserId: number; count: number; batchMax?: number; timeoutMs?: number },
-): Promise<{ userId: number; token: string }[]> {
-  const timeoutMs = opts.timeoutMs ?? 300_000;
+  opts: { concertId: number; firstUserId: number; count: number },
+  timeoutMs = 300_000,
+) {
   const started = Date.now();
-  const all = new Set(Array.from({ length: opts.count }, (_, i) => i));
-  const { kept } = await fillWaitingRoom(queue, {
-    concertId: opts.concertId,
-    firstUserId: opts.firstUserId,
-    count: opts.count,
-    keep: all,
-    timeoutMs,
-  });
-  const batchMax = opts.batchMax ?? 10_000;
+  const keep = new Set(Array.from({ length: opts.count }, (_, i) => i));
+  const { kept } = await fillWaitingRoom(queue, { ...opts, keep }, timeoutMs);
   let admitted = 0;
-  for (let i = 0; i < Math.ceil(opts.count / batchMax) * 2 + 10 && admitted < opts.count; i++) {
-    const r = await queue.promoteRoom(opts.concertId, batchMax);
+  for (let i = 0; i < Math.ceil(opts.count / 10_000) * 2 + 10 && admitted < opts.count; i++) {
+    const r = await queue.promoteRoom(opts.concertId, 10_000);
     admitted += r.admitted;
     if (r.admitted === 0) break;
     if (Date.now() - started > timeoutMs)
       throw new Error(`activate concert ${opts.concertId}: over ${timeoutMs} ms`);
   }
-  if (admitted !== opts.count) {
+  if (admitted !== opts.count)
     throw new Error(`activate concert ${opts.concertId}: admitted ${admitted} of ${opts.count}`);
-  }
   return kept
     .sort((a, b) => a.userId - b.userId)
     .map((u) => ({
       userId: u.userId,
       token: sign({ concertId: opts.concertId, userId: u.userId, tokenId: u.tokenId }),
     }));
+}
+
+/**
+ * User tokens for users `firstUserId…`, signed with AUTH_JWT_SECRET as an identity provider would have
+ * issued them at login, before the load: signing is never part of a measured run. jose signs about
+ * 5,000 a second here with 256 in flight, 3,000 one at a time.
+ */
+export async function signUserTokens(secret: string, firstUserId: number, count: number, ttlSeconds: number) {
+  const tokens = new Array<string>(count);
+  let next = 0;
+  async function lane() {
+    for (let i = next++; i < count; i = next++)
+      tokens[i] = (await signUserToken(secret, { userId: firstUserId + i }, { ttlSeconds })).token;
+  }
+  await Promise.all(Array.from({ length: Math.min(256, count) }, lane));
+  return tokens;
 }

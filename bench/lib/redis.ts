@@ -1,14 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
 
 /** `INFO <section>` as a map of its fields. */
 export async function readInfo(redis: Redis, section: string): Promise<Record<string, string>> {
-  const text = await redis.info(section);
-  const out: Record<string, string> = {};
-  for (const line of text.split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
+  const fields = (await redis.info(section))
+    .split('\r\n')
+    .filter((l) => l.includes(':') && !l.startsWith('#'));
+  return Object.fromEntries(fields.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
 }
 
 /** CPU seconds the Redis server has used so far (user + system, all its threads). */
@@ -17,64 +16,60 @@ export async function readRedisCpuSeconds(redis: Redis): Promise<number> {
   return Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys);
 }
 
-/**
- * `used_memory` from `INFO memory`, read once UNLINKed values have been freed by the lazy-free thread
- * (they still count until then). Waits at most `timeoutMs`.
- */
+/** `used_memory`, read once UNLINKed values have been freed by the lazy-free thread (at most `timeoutMs`). */
 export async function readUsedMemory(redis: Redis, timeoutMs = 10_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 1000; i++) {
+  for (;;) {
     const info = await readInfo(redis, 'memory');
-    if (Number(info.lazyfree_pending_objects ?? 0) === 0 || Date.now() > deadline) {
+    if (Number(info.lazyfree_pending_objects ?? 0) === 0 || Date.now() > deadline)
       return Number(info.used_memory);
-    }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error('readUsedMemory: lazy free never finished');
 }
 
-/** Exact bytes of one key (`MEMORY USAGE … SAMPLES 0` walks every element: bench only, never a request path). */
+/** Exact bytes of one key (`MEMORY USAGE … SAMPLES 0` walks every element: bench only). */
 export async function readKeyMemory(redis: Redis, key: string): Promise<number> {
-  const bytes = (await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null;
-  return bytes ?? 0;
+  return ((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null) ?? 0;
+}
+
+/** Calls and microseconds of one command so far, from `INFO commandstats` (all clients of the server). */
+export async function readCommandStats(redis: Redis, command: string) {
+  const line = (await readInfo(redis, 'commandstats'))[`cmdstat_${command.toLowerCase()}`] ?? '';
+  const fields = Object.fromEntries(line.split(',').map((kv) => kv.split('=')));
+  return { calls: Number(fields.calls ?? 0), usec: Number(fields.usec ?? 0) };
+}
+
+export interface RedisBenchmarkResult {
+  /** The exact command line that ran. */
+  commandLine: string;
+  requestsPerSecond: number;
+  latencyMs: { avg: number; p50: number; p95: number; p99: number; max: number };
 }
 
 /**
- * Deletes every key under a prefix with SCAN and UNLINK. Only ever called with the bench's own unique
- * prefix, never on a request path, never FLUSHALL. Bounded in rounds and in time.
+ * `redis-benchmark --csv` for one command, `__rand_int__` below `keyspace`, 50 clients. An arbitrary
+ * command rather than `-t zadd`: the built-in tests write unprefixed keys (`myzset`) a shared Redis may hold.
  */
-export async function deleteKeysWithPrefix(
-  redis: Redis,
-  prefix: string,
-  timeoutMs = 60_000,
-): Promise<number> {
-  if (prefix.length < 8)
-    throw new Error(`refusing to delete keys under the short prefix ${JSON.stringify(prefix)}`);
-  const deadline = Date.now() + timeoutMs;
-  let cursor = '0';
-  let deleted = 0;
-  for (let round = 0; round < 1_000_000; round++) {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
-    if (found.length > 0) deleted += await redis.unlink(...found);
-    cursor = next;
-    if (cursor === '0') return deleted;
-    if (Date.now() > deadline)
-      throw new Error(`deleteKeysWithPrefix(${prefix}): still scanning after ${timeoutMs} ms`);
-  }
-  throw new Error(`deleteKeysWithPrefix(${prefix}): too many SCAN rounds`);
-}
-
-/** Escapes SCAN MATCH's glob characters (the room keys' hash tags hold braces, prefixes may hold others). */
-const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-
-/** Calls and microseconds of one command so far, from `INFO commandstats` (all clients of the server). */
-export async function readCommandStats(
-  redis: Redis,
-  command: string,
-): Promise<{ calls: number; usec: number }> {
-  const stats = await readInfo(redis, 'commandstats');
-  const line = stats[`cmdstat_${command.toLowerCase()}`];
-  if (!line) return { calls: 0, usec: 0 };
-  const fields = Object.fromEntries(line.split(',').map((kv) => kv.split('=') as [string, string]));
-  return { calls: Number(fields.calls ?? 0), usec: Number(fields.usec ?? 0) };
+export async function redisBenchmark(url: string, command: string[], requests: number, keyspace: number) {
+  const u = new URL(url);
+  // Options must precede the command: anything after it is sent to Redis as an argument.
+  const args = ['-h', u.hostname || '127.0.0.1', '-p', u.port || '6379', '-n', String(requests), '-c', '50'];
+  args.push('-r', String(keyspace), '--csv', ...command);
+  const commandLine = ['redis-benchmark', ...args].join(' ');
+  const { stdout } = await promisify(execFile)('redis-benchmark', args, { timeout: 120_000 }).catch(
+    (e: Error) => {
+      throw new Error(`${commandLine}: ${e.message} (is redis-benchmark installed with redis-server?)`);
+    },
+  );
+  // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+  const line = stdout.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
+  const [rps, avg, , p50, p95, p99, max] = [...(line ?? '').matchAll(/"([^"]*)"/g)]
+    .slice(1)
+    .map((m) => Number(m[1]));
+  if (!(rps! > 0)) throw new Error(`${commandLine}: no result line in ${JSON.stringify(stdout)}`);
+  return {
+    commandLine,
+    requestsPerSecond: rps!,
+    latencyMs: { avg: avg!, p50: p50!, p95: p95!, p99: p99!, max: max! },
+  };
 }

@@ -3,43 +3,39 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MeasuredLoad } from './measure.ts';
 
+type Value = { label: string; value: number; unit: string };
+
 /**
- * One reported number. Speeds carry the baseline measured in the same run and their ratio to it,
- * because the 2 cores are shared with Redis, MariaDB and the load generator and absolute numbers move
- * from run to run. A target is checked and reported, never asserted.
+ * One reported number. Speeds carry the baseline measured in the same run and their ratio to it: the 2
+ * cores are shared with Redis, MariaDB and the load generator, and absolute numbers move from run to
+ * run. A target is checked and reported, never asserted.
  */
-export interface Figure {
+export interface Figure extends Value {
   id: string;
-  label: string;
-  value: number;
-  unit: string;
-  baseline?: { label: string; value: number; unit: string };
+  baseline?: Value;
   /** value / baseline.value */
   ratio?: number;
-  target?: Target;
-  /** Whether the target is met; absent when there is none. */
+  /** `on` the value or its ratio to the baseline; `==` is for invariants (exactly 50 seats sold). */
+  target?: { on: 'value' | 'ratio'; op: '>=' | '<=' | '=='; threshold: number };
   isMet?: boolean;
-  /** One line on how the number was taken. */
   note?: string;
-  /** Further baselines of the same run beside `baseline`, each with its ratio (see renderBaselinesTable). */
-  moreBaselines?: { label: string; value: number; unit: string; ratio: number }[];
+  /** Further baselines of the same run, each with its ratio (see renderBaselinesTable). */
+  moreBaselines?: (Value & { ratio: number })[];
 }
 
-export interface Target {
-  /** What the threshold compares: the figure's value, or its ratio to the baseline. */
-  on: 'value' | 'ratio';
-  /** `==` is for counts that are invariants (exactly 50 seats sold), not speeds. */
-  op: '>=' | '<=' | '==';
-  threshold: number;
-}
+type FigureSpec = Omit<Figure, 'ratio' | 'isMet' | 'moreBaselines'> & { moreBaselines?: Value[] };
 
+/** A figure `id` of `value` `unit`, with its baselines (their ratios computed) and whether it meets its target. */
 export function figure(
-  f: Omit<Figure, 'ratio' | 'isMet' | 'moreBaselines'> & {
-    moreBaselines?: { label: string; value: number; unit: string }[];
-  },
+  id: string,
+  label: string,
+  value: number,
+  unit: string,
+  more: Partial<FigureSpec> = {},
 ): Figure {
-  const ratio = f.baseline ? f.value / f.baseline.value : undefined;
+  const f: FigureSpec = { id, label, value, unit, ...more };
   const { moreBaselines, ...rest } = f;
+  const ratio = f.baseline ? f.value / f.baseline.value : undefined;
   const out: Figure = { ...rest, ...(ratio === undefined ? {} : { ratio }) };
   if (moreBaselines) out.moreBaselines = moreBaselines.map((b) => ({ ...b, ratio: f.value / b.value }));
   if (f.target) {
@@ -58,64 +54,55 @@ export function formatNumber(n: number): string {
 }
 
 const withUnit = (n: number, unit: string) => `${formatNumber(n)} ${unit}`;
-
 const OP_SIGN = { '>=': '≥', '<=': '≤', '==': '=' } as const;
+const describeTarget = ({ target: t, unit }: Figure) =>
+  !t
+    ? '—'
+    : t.on === 'ratio'
+      ? `ratio ${OP_SIGN[t.op]} ${formatNumber(t.threshold)}`
+      : `${OP_SIGN[t.op]} ${withUnit(t.threshold, unit)}`;
+const result = (f: Figure) => (f.isMet === undefined ? '' : f.isMet ? 'met' : '**missed**');
+const table = (head: string, align: string, rows: string[][]) =>
+  [`| ${head} |`, align, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-export function describeTarget(f: Figure): string {
-  if (!f.target) return '';
-  const t = f.target;
-  return t.on === 'ratio'
-    ? `ratio ${OP_SIGN[t.op]} ${formatNumber(t.threshold)}`
-    : `${OP_SIGN[t.op]} ${withUnit(t.threshold, f.unit)}`;
-}
-
-/** A markdown table: figure, value, baseline, ratio, target, met/missed. */
+/** Figure, value, baseline, ratio, target, met/missed. */
 export function renderMarkdownTable(figures: Figure[]): string {
-  const rows = [
-    '| figure | value | baseline (same run) | ratio | target | result |',
+  return table(
+    'figure | value | baseline (same run) | ratio | target | result',
     '|---|---:|---|---:|---|---|',
-  ];
-  for (const f of figures) {
-    const baseline = f.baseline ? `${f.baseline.label}: ${withUnit(f.baseline.value, f.baseline.unit)}` : '—';
-    const ratio = f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`;
-    const result = f.isMet === undefined ? '' : f.isMet ? 'met' : `**missed**`;
-    rows.push(
-      `| ${f.label} | ${withUnit(f.value, f.unit)} | ${baseline} | ${ratio} | ${describeTarget(f) || '—'} | ${result} |`,
-    );
-  }
-  return rows.join('\n');
+    figures.map((f) => [
+      f.label,
+      withUnit(f.value, f.unit),
+      f.baseline ? `${f.baseline.label}: ${withUnit(f.baseline.value, f.baseline.unit)}` : '—',
+      f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`,
+      describeTarget(f),
+      result(f),
+    ]),
+  );
 }
 
-/**
- * A markdown table with one column per baseline kind: each cell is the figure's ratio to that baseline
- * of the same run and the baseline's value. `columns` name the baselines by their label prefix
- * (`bare route` matches `bare route p99`); a figure shows a cell for each of its baselines that matches.
- */
+/** One column per baseline kind, named by its label prefix: the figure's ratio to it and its value. */
 export function renderBaselinesTable(
   figures: Figure[],
   columns: { title: string; prefix: string }[],
 ): string {
-  const rows = [
-    `| figure | value | ${columns.map((c) => c.title).join(' | ')} | target | result |`,
+  return table(
+    `figure | value | ${columns.map((c) => c.title).join(' | ')} | target | result`,
     `|---|---:|${columns.map(() => '---:|').join('')}---|---|`,
-  ];
-  for (const f of figures) {
-    const all = [
-      ...(f.baseline && f.ratio !== undefined ? [{ ...f.baseline, ratio: f.ratio }] : []),
-      ...(f.moreBaselines ?? []),
-    ];
-    const cells = columns.map((c) => {
-      const b = all.find((x) => x.label.startsWith(c.prefix));
-      return b
-        ? `${b.ratio >= 0.1 ? b.ratio.toFixed(2) : b.ratio.toPrecision(2)}× of ${withUnit(b.value, b.unit)}`
-        : '—';
-    });
-    const result = f.isMet === undefined ? '' : f.isMet ? 'met' : `**missed**`;
-    rows.push(
-      `| ${f.label} | ${withUnit(f.value, f.unit)} | ${cells.join(' | ')} | ${describeTarget(f) || '—'} | ${result} |`,
-    );
-  }
-  return rows.join('\n');
+    figures.map((f) => {
+      const all = [
+        ...(f.baseline && f.ratio !== undefined ? [{ ...f.baseline, ratio: f.ratio }] : []),
+        ...(f.moreBaselines ?? []),
+      ];
+      const cells = columns.map((c) => {
+        const b = all.find((x) => x.label.startsWith(c.prefix));
+        return b
+          ? `${b.ratio >= 0.1 ? b.ratio.toFixed(2) : b.ratio.toPrecision(2)}× of ${withUnit(b.value, b.unit)}`
+          : '—';
+      });
+      return [f.label, withUnit(f.value, f.unit), ...cells, describeTarget(f), result(f)];
+    }),
+  );
 }
 
 /** The machine a report was taken on, so that numbers are never read without it. */
@@ -134,75 +121,115 @@ export function describeMachine() {
 /** Writes `<dir>/<name>-<timestamp>.json` and returns its path. */
 export function writeJsonReport(dir: string, name: string, data: unknown, at = new Date()): string {
   mkdirSync(dir, { recursive: true });
-  const stamp = at.toISOString().replace(/[:.]/g, '-');
-  const file = path.join(dir, `${name}-${stamp}.json`);
+  const file = path.join(dir, `${name}-${at.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }
 
 export function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/**
- * Where the cores went in each HTTP run: the load generator, the busiest server process (and how
- * busy its event loop was), Redis, and what the whole machine did, other people's processes included.
- * Runs where other processes used more than `maxOtherCores` are marked noisy.
- */
-export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores?: number): string {
-  // Observed processes (MariaDB for the booking bench) get a column each; the gateway has none.
-  const procNames = [...new Set(loads.flatMap((r) => Object.keys(r.cpu.processes ?? {})))];
-  const rows = [
-    `| run | req/s | p99 ms | load generator cores | server cores (event loop busy) | req/s per server core | server CPU µs/req | Redis cores (µs/script call) | ${procNames.map((n) => `${n} cores | `).join('')}machine busy cores | other processes' cores |`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|${procNames.map(() => '---:|').join('')}---:|---:|`,
-  ];
-  const c2 = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
-  for (const r of loads) {
-    const server = busiestServer(r);
-    const script =
-      r.cpu.redisScriptUsPerCall === undefined ? '' : ` (${r.cpu.redisScriptUsPerCall.toFixed(1)})`;
-    const other = otherCores(r);
-    const isNoisy = maxOtherCores !== undefined && other !== undefined && other > maxOtherCores;
-    rows.push(
-      `| ${r.title}${isNoisy ? ' (noisy)' : ''} | ${formatNumber(r.requestsPerSecond)} | ${r.latencyMs.p99.toFixed(1)} | ` +
-        `${c2(r.cpu.client.cores)} | ` +
-        `${server ? `${c2(server.cores)} (${Math.round(server.eventLoopUtilization * 100)} %)` : '—'} | ` +
-        `${server && server.cores > 0 ? formatNumber(r.requestsPerSecond / server.cores) : '—'} | ` +
-        `${server && r.requestsPerSecond > 0 ? ((server.cores * 1e6) / r.requestsPerSecond).toFixed(1) : '—'} | ` +
-        `${c2(r.cpu.redisCores)}${script} | ${procNames.map((n) => `${c2(r.cpu.processes?.[n])} | `).join('')}` +
-        `${c2(r.cpu.machine?.busyCores)} | ${c2(other)} |`,
-    );
-  }
-  return rows.join('\n');
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** The server process under load: the busiest of those observed. */
-export function busiestServer(r: MeasuredLoad) {
-  return Object.values(r.cpu.servers).sort((a, b) => b.cores - a.cores)[0];
-}
+export const busiestServer = (r: MeasuredLoad) =>
+  Object.values(r.cpu.servers).sort((a, b) => b.cores - a.cores)[0];
 
-/** Cores used during a run by processes other than the load generator, the servers and Redis. */
-export function otherCores(r: MeasuredLoad): number | undefined {
+/** Cores used during a run by processes other than the load generator, the servers, Redis and MariaDB. */
+function otherCores(r: MeasuredLoad): number | undefined {
   if (!r.cpu.machine) return undefined;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const ours =
-    r.cpu.client.cores +
-    Object.values(r.cpu.servers).reduce((sum, s) => sum + s.cores, 0) +
-    (r.cpu.redisCores ?? 0) +
-    Object.values(r.cpu.processes ?? {}).reduce((sum, c) => sum + c, 0);
-  return Math.max(0, Math.round((r.cpu.machine.busyCores - ours) * 100) / 100);
+    r.cpu.client.cores + sum(Object.values(r.cpu.servers).map((s) => s.cores)) + (r.cpu.redisCores ?? 0);
+  return Math.max(
+    0,
+    Math.round((r.cpu.machine.busyCores - ours - sum(Object.values(r.cpu.processes ?? {}))) * 100) / 100,
+  );
 }
 
-/** The runs a figure is taken from: the quiet ones, or all when none was quiet. */
-export function pickQuietRuns(runs: MeasuredLoad[], maxOtherCores: number): MeasuredLoad[] {
-  const quiet = runs.filter((r) => isQuiet(r, maxOtherCores));
-  return quiet.length > 0 ? quiet : runs;
+/**
+ * The medians each figure is taken from: over a kind's quiet runs (unknown counts as quiet), or all of
+ * them when none was quiet. `note` says how many runs of each kind were used.
+ */
+export function medians<K extends string>(loads: Record<K, MeasuredLoad[]>, maxOtherCores: number) {
+  const used = (k: K) => {
+    const quiet = loads[k].filter((r) => (otherCores(r) ?? 0) <= maxOtherCores);
+    return quiet.length > 0 ? quiet : loads[k];
+  };
+  const kinds = Object.keys(loads) as K[];
+  return {
+    used,
+    rps: (k: K) => median(used(k).map((r) => r.requestsPerSecond)),
+    lat: (k: K, p: 'p50' | 'p99') => median(used(k).map((r) => r.latencyMs[p])),
+    runsUsed: Object.fromEntries(kinds.map((k) => [k, used(k).map((r) => r.title)])) as Record<K, string[]>,
+    note:
+      `medians over the quiet runs (other processes ≤ ${maxOtherCores} cores), or over all runs of a kind when ` +
+      `none was quiet: ${kinds.map((k) => `${k} ${used(k).length}/${loads[k].length}`).join(', ')}.`,
+  };
 }
 
-/** Unknown (no /proc/stat) counts as quiet: there is nothing to tell the runs apart by. */
-export function isQuiet(r: MeasuredLoad, maxOtherCores: number): boolean {
-  const other = otherCores(r);
-  return other === undefined || other <= maxOtherCores;
+const c2 = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
+
+/** Where the cores went in each run; runs where other processes used more than `maxOtherCores` are noisy. */
+export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores: number): string {
+  // Observed processes (MariaDB for the booking bench) get a column each.
+  const procs = [...new Set(loads.flatMap((r) => Object.keys(r.cpu.processes ?? {})))];
+  return table(
+    `run | req/s | p99 ms | load generator cores | server cores (event loop busy) | req/s per server core | server CPU µs/req | Redis cores (µs/script call) | ${procs.map((n) => `${n} cores | `).join('')}machine busy cores | other processes' cores`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|${procs.map(() => '---:|').join('')}---:|---:|`,
+    loads.map((r) => {
+      const s = busiestServer(r);
+      const other = otherCores(r);
+      const script =
+        r.cpu.redisScriptUsPerCall === undefined ? '' : ` (${r.cpu.redisScriptUsPerCall.toFixed(1)})`;
+      return [
+        `${r.title}${other !== undefined && other > maxOtherCores ? ' (noisy)' : ''}`,
+        formatNumber(r.requestsPerSecond),
+        r.latencyMs.p99.toFixed(1),
+        c2(r.cpu.client.cores),
+        s ? `${c2(s.cores)} (${Math.round(s.eventLoopUtilization * 100)} %)` : '—',
+        s && s.cores > 0 ? formatNumber(r.requestsPerSecond / s.cores) : '—',
+        s && r.requestsPerSecond > 0 ? ((s.cores * 1e6) / r.requestsPerSecond).toFixed(1) : '—',
+        `${c2(r.cpu.redisCores)}${script}`,
+        ...procs.map((n) => c2(r.cpu.processes?.[n])),
+        c2(r.cpu.machine?.busyCores),
+        c2(other),
+      ];
+    }),
+  );
+}
+
+/**
+ * What one request costs: CPU per request in the API, MariaDB and Redis, and MariaDB's and Redis's
+ * statements per request (SHOW GLOBAL STATUS and INFO deltas, all clients counted).
+ */
+export function renderCostTable(loads: MeasuredLoad[]): string {
+  const f = (digits: number) => (n: number | undefined) =>
+    n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits);
+  const [f1, f2] = [f(1), f(2)];
+  return table(
+    'run | req/s | API µs CPU/req (event loop busy) | MariaDB µs CPU/req | Redis µs CPU/req | SQL statements/req | prepares/req | transactions/req | row-lock waits/req | data fsyncs/req | Redis commands/req | load generator cores',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    loads.map((r) => {
+      const perReq = (cores: number | undefined) =>
+        cores === undefined ? undefined : (cores / r.requestsPerSecond) * 1e6;
+      const c = (k: string) => (r.counters?.[k] === undefined ? undefined : r.counters[k]! / r.requests);
+      // The probes (SELECT 1, the floor) run in no server: their own process is the last column.
+      const s = /^(Prisma|raw|floor) /.test(r.title) ? undefined : busiestServer(r);
+      return [
+        r.title,
+        formatNumber(r.requestsPerSecond),
+        s ? `${f1(perReq(s.cores))} (${Math.round(s.eventLoopUtilization * 100)} %)` : '—',
+        f1(perReq(r.cpu.processes?.MariaDB)),
+        f1(perReq(r.cpu.redisCores)),
+        ...['Questions', 'Com_stmt_prepare'].map((k) => f2(c(`mysql.${k}`))),
+        f2((c('mysql.Com_commit') ?? 0) + (c('mysql.Com_rollback') ?? 0)),
+        ...['Innodb_row_lock_waits', 'Innodb_data_fsyncs'].map((k) => f2(c(`mysql.${k}`))),
+        f2(c('redis.commands')),
+        f2(r.cpu.client.cores),
+      ];
+    }),
+  );
 }
