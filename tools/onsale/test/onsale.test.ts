@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { buildBookingApp } from '@concert/booking-api';
 import { loadBookingConfig, loadGatewayConfig } from '@concert/config';
 import { buildGatewayApp } from '@concert/queue-gateway';
 import { createTestDatabase, createTestRedis, TEST_AUTH_SECRET, TEST_REDIS_ENV } from '@concert/testing';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '@concert/testing/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport, type OnSaleReport, type Progress, renderHtmlReport, runOnSale } from '../src/index.ts';
 
@@ -170,15 +170,14 @@ describe('on-sale simulation (short run)', () => {
     let dir: string;
     let file: string;
     let html: string;
-    let browser: Awaited<ReturnType<typeof chromium.launch>>;
+    let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'onsale-html-'));
       file = join(dir, 'report.html');
       writeFileSync(file, renderHtmlReport(report));
       html = readFileSync(file, 'utf8');
-      if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium`);
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      browser = await launchBrowser();
     });
 
     afterAll(async () => {
@@ -241,18 +240,6 @@ describe('on-sale simulation (short run)', () => {
     });
   });
 });
-
-/** Debian's chromium (ENVIRONMENT.md), with this machine's flags: root needs --no-sandbox, the rest keep it off the network. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 /**
  * For each chart: how many data points Chart.js holds, and how many coloured pixels are inside its plot

@@ -1,39 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-/** Debian's chromium (`.ci/run` installs it); never a downloaded browser. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, launchBrowser } from '@concert/testing/browser';
 
 /** Where each step's screenshot goes: a git-ignored folder, kept as CI's artifacts. */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts', import.meta.url));
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
-
-/** One headless browser for a whole test file: a launch costs about 2.4 s here. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no browser at ${CHROMIUM}: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // This machine's flags (ENVIRONMENT.md): root needs --no-sandbox; the rest keep it off the network.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
 
 /** What a page said that a person would call an error: uncaught exceptions and console.error calls. */
 export interface ConsoleErrors {
