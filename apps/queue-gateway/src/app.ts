@@ -13,7 +13,7 @@ import {
 } from '@concert/http';
 import { identityPlugin } from '@concert/identity';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import fp from 'fastify-plugin';
 import authPlugin from './plugins/auth.ts';
 import operationsPlugin from './plugins/operations.ts';
@@ -75,7 +75,9 @@ export async function buildGatewayApp(config: GatewayConfig, overrides: FastifyS
     ...serverOptions,
     logger: loggerOptions(config.LOG_LEVEL),
     // Polls and stream opens are most of the gateway's requests: two log lines each at info.
-    disableRequestLogging: quietRequestLogging(config.LOG_LEVEL, ['/v1/queue/status', '/v1/queue/stream']),
+    logController: new LogController({
+      disableRequestLogging: quietRequestLogging(config.LOG_LEVEL, ['/v1/queue/status', '/v1/queue/stream']),
+    }),
     ...overrides,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(gatewayApp, { config });

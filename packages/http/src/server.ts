@@ -19,7 +19,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 
 /** Server options shared by both services: timeouts that bound a slow client, and request ids. */
 /**
- * Fastify's `disableRequestLogging` for a service's hottest routes (STYLE: hot paths log at debug):
+ * LogController's `disableRequestLogging` for a service's hottest routes (STYLE: hot paths log at debug):
  * their "incoming request" and "request completed" lines are written only at `debug` or `trace`.
  * Errors are still logged by the problem handler, and every request is counted in the metrics.
  */
