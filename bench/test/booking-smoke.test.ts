@@ -1,62 +1,25 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isPositiveFinite, runTinyBench, type TinyRun } from './run-tiny.ts';
 
-const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-booking-smoke-'));
-
-/** Runs the real CLI, as a user would, in its tiny mode; resolves with its exit code and output. */
-function runTinyBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        tsxCli,
-        path.join(benchDir, 'booking.ts'),
-        '--tiny',
-        '--out-dir',
-        outDir,
-        // Its own database, so that a bench a developer runs meanwhile is not dropped under it.
-        '--database-name',
-        'bench_booking_smoke',
-      ],
-      { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    // Bounded: a hung run fails the test instead of holding the suite (it takes ~25 s alone).
-    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const isPositiveFinite = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+// Its own database, so that a bench a developer runs meanwhile is not dropped under it (~25 s alone).
+const run = () => runTinyBench('booking.ts', ['--database-name', 'bench_booking_smoke'], 80_000);
+let outDir: string | undefined;
 
 describe('bench:booking --tiny', () => {
-  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
 
   it('completes, reports every figure as a positive finite number, and sells each contended seat once', async () => {
-    const run = await runTinyBench();
-    expect(run.code, run.stderr).toBe(0);
+    const result: TinyRun = await run();
+    outDir = result.outDir;
+    expect(result.code, result.stderr).toBe(0);
 
-    const files = readdirSync(outDir).filter((f) => /^booking-.*\.json$/.test(f));
+    const files = readdirSync(result.outDir).filter((f) => /^booking-.*\.json$/.test(f));
     expect(files).toHaveLength(1);
-    const report = JSON.parse(readFileSync(path.join(outDir, files[0]!), 'utf8'));
+    const report = JSON.parse(readFileSync(path.join(result.outDir, files[0]!), 'utf8'));
 
     const byId = new Map<string, { value: number; isMet?: boolean }>(
       report.figures.map((f: { id: string; value: number; isMet?: boolean }) => [f.id, f]),
@@ -107,8 +70,8 @@ describe('bench:booking --tiny', () => {
     }
 
     // The table is printed for people; the run's database and keys are gone.
-    expect(run.stdout).toContain('| figure | value |');
-    expect(run.stderr).toMatch(/dropped database concert_test_bench_booking_smoke/);
-    expect(run.stderr).toMatch(/cleaned up \d+ keys under bench:booking:/);
+    expect(result.stdout).toContain('| figure | value |');
+    expect(result.stderr).toMatch(/dropped database concert_test_bench_booking_smoke/);
+    expect(result.stderr).toMatch(/cleaned up \d+ keys under bench:booking:/);
   }, 90_000);
 });
