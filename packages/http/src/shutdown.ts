@@ -15,7 +15,14 @@ interface ShutdownLogger {
  */
 export function closeOnSignal(log: ShutdownLogger, delayMs: number, close: () => Promise<void>): void {
   closeWithGrace(
-    { delay: delayMs, logger: { error: (msg: unknown) => log.error(String(msg)) } },
+    {
+      delay: delayMs,
+      // close-with-grace logs its own lines (a timeout, a second signal) and a failed `close` itself.
+      logger: {
+        error: (msg: unknown) =>
+          msg instanceof Error ? log.error({ err: msg }, 'shutdown failed') : log.error(String(msg)),
+      },
+    },
     async ({ signal, err }) => {
       if (err) log.error({ err }, 'shutting down after an error');
       else log.info({ signal }, 'shutting down');
