@@ -11,7 +11,13 @@ import {
 describe('the wait estimate', () => {
   it('divides the position by the measured rate', () => {
     expect(estimateWaitSeconds(100, 5, 50)).toBe(20);
-    expect(estimateWaitSeconds(1, 50, 50)).toBe(0);
+    expect(estimateWaitSeconds(76, 50, 50)).toBe(2);
+  });
+
+  it('never tells a WAITING fan 0 s', () => {
+    expect(estimateWaitSeconds(1, 50, 50)).toBe(1);
+    expect(estimateWaitSeconds(24, 50, 50)).toBe(1);
+    expect(estimateFromRoom(1, '50.000000;0.000000;25.000;0.000', 50)).toBe(1);
   });
 
   it('falls back to the configured rate before any admission', () => {
@@ -59,7 +65,7 @@ describe('the estimate model', () => {
     // 10 s of line: each stale place k ahead is swept first with probability (k / 40) / 25.
     const swept = (0.1 * 400 * 10) / 50;
     expect(modelWaitSeconds(400, m)).toBe(Math.round((400 - swept) / 40));
-    expect(modelWaitSeconds(1, m)).toBe(0);
+    expect(modelWaitSeconds(1, m)).toBe(1);
   });
 
   it('is continuous where the line reaches the sweep horizon', () => {
