@@ -22,7 +22,7 @@ export function formatReport(r: OnSaleReport): string {
   );
   const w = r.estimate.whileWaiting;
   const band = (name: string, f: typeof w.overall) =>
-    `               ${name.padEnd(9)} ${String(f.estimates).padStart(8)} estimates: |error| p50 ${f.p50Percent}%, p90 ${f.p90Percent}% (${f.p50Seconds}s / ${f.p90Seconds}s); signed p50 ${f.drivers.signedP50Percent}%, left ahead p50 ${f.drivers.leftAheadP50}, drained ${f.drivers.drainPerSecondP50}/s, admitted ${f.drivers.admittedPerSecondP50}/s`;
+    `               ${name.padEnd(9)} ${String(f.estimates).padStart(8)} estimates: |error| p50 ${f.p50Percent}%, p90 ${f.p90Percent}% (${f.p50Seconds}s / ${f.p90Seconds}s; whole-second floor ${f.wholeSecondsP90Percent}%); signed p50 ${f.drivers.signedP50Percent}%, left ahead p50 ${f.drivers.leftAheadP50}, drained ${f.drivers.drainPerSecondP50}/s, admitted ${f.drivers.admittedPerSecondP50}/s`;
   lines.push('               every estimate while WAITING, by actual wait:');
   lines.push(band('overall', w.overall));
   lines.push(band('< 10 s', w.bands.under10s));

@@ -26,6 +26,23 @@ describe('estimateErrors', () => {
     expect(r.firstActivePollGap.p50Seconds).toBe(0.5);
   });
 
+  it('gives the floor a perfect estimate in whole seconds would reach', () => {
+    const r = estimateErrors([
+      {
+        tokenId: 1,
+        abandonsWaiting: false,
+        admittedAt: 10_000,
+        estimates: [
+          { at: 7_500, seconds: 3, position: 1 }, // actual 2.5 s: 3 or 2 is 20% off at best
+          { at: 8_000, seconds: 2, position: 1 }, // actual 2 s: exact
+        ],
+      },
+    ]);
+    expect(r.overall.p90Percent).toBe(20);
+    expect(r.overall.wholeSecondsP90Percent).toBe(20);
+    expect(r.overall.p50Percent).toBe(0);
+  });
+
   it('counts as left ahead the share of the position not admitted before the user', () => {
     const admitted = (tokenId: number, at: number) => ({
       tokenId,
