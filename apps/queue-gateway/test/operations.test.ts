@@ -290,4 +290,28 @@ describe('operations', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect((await poll(app, t)).body.status).toBe('WAITING');
   });
+
+  it('answers every PUT with the room it opened, even when a DELETE races it, over real sockets', async () => {
+    const { url } = await w.listen();
+    const concertId = 91;
+    const admin = { 'x-admin-key': 'test-admin-key' };
+    const answers: { put: number; del: number; maxActive: number | undefined }[] = [];
+    for (let round = 0; round < 40; round++) {
+      const maxActive = 10 + round;
+      const [put, del] = await Promise.all([
+        fetch(`${url}/v1/admin/queues/${concertId}`, {
+          method: 'PUT',
+          headers: { ...admin, 'content-type': 'application/json' },
+          body: JSON.stringify({ maxActive }),
+        }),
+        fetch(`${url}/v1/admin/queues/${concertId}`, { method: 'DELETE', headers: admin }),
+      ]);
+      const body = (await put.json()) as { config?: { maxActive: number } };
+      answers.push({ put: put.status, del: del.status, maxActive: body.config?.maxActive });
+      expect(body.config?.maxActive ?? maxActive).toBe(maxActive);
+    }
+    // Every open answered 200 with its own config, every close 204: the contract has no 404 for a PUT.
+    expect(answers.filter((a) => a.put !== 200)).toEqual([]);
+    expect(answers.filter((a) => a.del !== 204)).toEqual([]);
+  });
 });

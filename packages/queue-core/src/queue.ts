@@ -171,11 +171,11 @@ const decode = {
     const [admitted = 0, idleExpired = 0, activeExpired = 0, waiting = 0, active = 0] = r;
     return { admitted, idleExpired, activeExpired, waiting, active };
   },
-  /** open-room.lua: {created, …ROOM_FIELDS} */
-  openRoom(r: number[]) {
-    const [created, ...numbers] = r;
-    const config = Object.fromEntries(ROOM_FIELDS.map((f, i) => [f, numbers[i]])) as unknown as RoomConfig;
-    return { created: created === 1, config };
+  /** open-room.lua: {created, …the room as room-stats.lua reads it}, both from the same atomic call. */
+  openRoom(concertId: number, r: (string | number)[]) {
+    const [created, ...stats] = r;
+    const room = decode.stats(concertId, stats)!;
+    return { created: Number(created) === 1, config: room.config, room };
   },
   /**
    * read-line.lua: {base, firstPlace, nowMs, epochMs, epoch, more, line, users, seen(epoch), …}, the
@@ -231,6 +231,7 @@ export function createQueueCore(options: QueueCoreOptions) {
       const values = ROOM_FIELDS.map((f) => (patch[f] === undefined ? '' : patch[f]));
       const fallback = ROOM_FIELDS.map((f) => defaults[f]);
       const opened = decode.openRoom(
+        concertId,
         await redis.queueOpenRoom(...roomKeys(concertId), ...values, ...fallback),
       );
       await redis.sadd(keys.rooms(), concertId);

@@ -38,7 +38,7 @@ declare module 'ioredis' {
     queuePromote(...args: Arg[]): Result<number[], Context>;
     queueExpireToken(...args: Arg[]): Result<number, Context>;
     queueTokenState(...args: Arg[]): Result<Reply, Context>;
-    queueOpenRoom(...args: Arg[]): Result<number[], Context>;
+    queueOpenRoom(...args: Arg[]): Result<(string | number)[], Context>;
     queueCloseRoom(...args: Arg[]): Result<number, Context>;
     queueRoomStats(...args: Arg[]): Result<Reply, Context>;
     queueReadStatuses(...args: Arg[]): Result<Reply, Context>;

@@ -189,3 +189,21 @@ end
 local function readRoom(...)
   return redis.call('HMGET', K.room, 'base', 'epochMs', ...)
 end
+
+-- What an operator watches (room-stats.lua, and open-room.lua's answer): {} when the room is closed,
+-- else {waiting, active, admittedLastMinute, maxActive, admitPerSecond, activeTtlSeconds,
+-- idleTimeoutSeconds, maxWaiting, rate}.
+local function roomStats(now)
+  local cfg = redis.call('HMGET', K.room, 'maxActive', 'admitPerSecond', 'activeTtlSeconds',
+    'idleTimeoutSeconds', 'maxWaiting', 'rate', 'live')
+  if not cfg[1] then return {} end
+  local admitted = 0
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', K.admissions, '(' .. fmt(now - 60000), '+inf')) do
+    admitted = admitted + tonumber(string.match(member, ':(%d+)$'))
+  end
+  return {
+    tonumber(cfg[7] or 0),
+    redis.call('ZCOUNT', K.active, '(' .. fmt(now), '+inf'),
+    admitted, cfg[1], cfg[2], cfg[3], cfg[4], cfg[5], cfg[6] or '',
+  }
+end

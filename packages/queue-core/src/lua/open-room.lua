@@ -6,7 +6,8 @@ ARGV[1..5]  maxActive, admitPerSecond, activeTtlSeconds, idleTimeoutSeconds, max
             values; an empty string keeps the current value
 ARGV[6..10] the same five: defaults for a room that is not open yet
 
-Returns {created (0/1), maxActive, admitPerSecond, activeTtlSeconds, idleTimeoutSeconds, maxWaiting}.
+Returns {created (0/1), then the room as room-stats.lua reads it once this open is done}: in the same
+atomic call, so that an operator's PUT answers the room it opened even when a DELETE follows at once.
 
 A new idle timeout means new epochs: every WAITING token is then counted live in the new current
 epoch, so that a change never expires anyone early.
@@ -15,16 +16,16 @@ local fields = {'maxActive', 'admitPerSecond', 'activeTtlSeconds', 'idleTimeoutS
 local now = nowMs()
 local created = redis.call('EXISTS', K.room) == 0 and 1 or 0
 local current = redis.call('HMGET', K.room, 'epochMs', unpack(fields))
-local out = {created}
+local values = {}
 local set = {}
 for i, field in ipairs(fields) do
   local value = ARGV[i]
   if value == '' then value = current[i + 1] or ARGV[i + 5] end
   set[#set + 1] = field
   set[#set + 1] = value
-  out[#out + 1] = tonumber(value)
+  values[i] = tonumber(value)
 end
-local epochMs = epochMsOf(out[5])
+local epochMs = epochMsOf(values[4])
 set[#set + 1] = 'epochMs'
 set[#set + 1] = fmt(epochMs)
 if created == 1 then
@@ -46,4 +47,6 @@ elseif tonumber(current[1]) ~= epochMs then
   set[#set + 1] = ''
 end
 redis.call('HSET', K.room, unpack(set))
-return out
+local stats = roomStats(now)
+table.insert(stats, 1, created)
+return stats

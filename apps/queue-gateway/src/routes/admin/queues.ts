@@ -23,9 +23,14 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const concertId = toId(request.params.concertId);
-      const { created, config } = await app.queue.openRoom(concertId, request.body ?? {}, app.roomDefaults);
-      request.log.info({ concertId, created, config }, created ? 'room opened' : 'room reconfigured');
-      return readRoom(concertId);
+      // The room as this open left it, read in the same atomic call: a DELETE right after cannot turn
+      // the answer into a 404.
+      const { created, room } = await app.queue.openRoom(concertId, request.body ?? {}, app.roomDefaults);
+      request.log.info(
+        { concertId, created, config: room.config },
+        created ? 'room opened' : 'room reconfigured',
+      );
+      return room;
     },
   );
 
