@@ -13,7 +13,18 @@ export interface CreateRedisOptions {
    * fail fast while Redis is down, so that a client gets 503 UNAVAILABLE rather than a hung request.
    */
   forBullMq?: boolean;
+  /** The connection also carries Redlock's locks (see REDLOCK_SCRIPTS). */
+  forRedlock?: boolean;
 }
+
+/**
+ * The scripts Redlock defines on a connection, on its first lock, each taking the key count as its
+ * first argument. They are kept out of auto-pipelines for both reasons that break them there: an
+ * automatic pipeline made before a script was defined lacks it, and ioredis then throws outside any
+ * promise (redis/ioredis#1931); and on a Cluster ioredis routes an auto-pipelined command it does not
+ * know by its first argument, here the key count, to a node that may not hold the key.
+ */
+export const REDLOCK_SCRIPTS = ['acquireLock', 'extendLock', 'releaseLock'] as const;
 
 /** Where a service's Redis is: one server, or a cluster's seed nodes (`host:port`). */
 export interface RedisTarget {
@@ -43,30 +54,33 @@ export function createRedis(target: RedisTarget | string, options: CreateRedisOp
     protocol: 2,
     lazyConnect: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-    // Auto-pipelining (not for BullMQ, which pipelines itself): the commands of one event-loop turn
-    // leave in one write. On this machine a write to loopback cost ~100 µs of kernel time, the
-    // gateway's largest cost in the 20,000-user rush; with it, join p50 fell from 5.4 s to 0.97 s.
-    // One Redis only: on a Cluster, Redlock's seat locks failed with it (every hold a 503 in CI).
     ...(options.forBullMq
       ? { maxRetriesPerRequest: null }
-      : {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          commandTimeout: 5000,
-          enableAutoPipelining: !(clusterNodes && clusterNodes.length > 0),
-        }),
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 }),
   };
+  // Auto-pipelining (not for BullMQ, which pipelines itself): the commands of one event-loop turn
+  // leave in one write, one per node on a Cluster. On this machine a write to loopback cost ~100 µs
+  // of kernel time, the gateway's largest cost in the 20,000-user rush; with it, join p50 fell from
+  // 5.4 s to 0.97 s. A script must then be defined before its connection's first command (queue-core's
+  // registerQueueScripts), or be kept out (REDLOCK_SCRIPTS).
+  const pipelining = options.forBullMq
+    ? {}
+    : {
+        enableAutoPipelining: true,
+        autoPipeliningIgnoredCommands: options.forRedlock ? [...REDLOCK_SCRIPTS] : [],
+      };
   const redis =
     clusterNodes && clusterNodes.length > 0
       ? (new Cluster(clusterNodes.map(parseNode), {
           redisOptions,
+          ...pipelining,
           lazyConnect: true,
           clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
           ...(options.forBullMq ? {} : { enableOfflineQueue: false }),
           // Writes and reads go to the masters: the waiting rooms need read-your-writes.
           scaleReads: 'master',
         }) as unknown as Redis)
-      : new Redis(url, redisOptions);
+      : new Redis(url, { ...redisOptions, ...pipelining });
   let lastLogged = 0;
   redis.on('error', (err: Error) => {
     // ioredis emits an error on every failed reconnect; one line every 5 s is enough to see it.

@@ -37,7 +37,7 @@ async function lockedReason(error: ExecutionError): Promise<'locked' | 'unavaila
  * connection would run one library's script for the other.
  */
 async function redlockPlugin(app: FastifyInstance, opts: { target: RedisTarget; leaseMs: number }) {
-  const redis = createRedis(opts.target, { name: 'booking-api-locks', logger: app.log });
+  const redis = createRedis(opts.target, { name: 'booking-api-locks', logger: app.log, forRedlock: true });
   await redis.connect();
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());

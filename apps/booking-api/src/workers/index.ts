@@ -40,7 +40,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<WorkerRun
     logger,
     forBullMq: true,
   });
-  const journalRedis = createRedis(redisTargetOf(config), { name: 'booking-journal', logger });
+  // forRedlock: the journal's lease (journal.ts) is a Redlock lock on this connection.
+  const journalRedis = createRedis(redisTargetOf(config), {
+    name: 'booking-journal',
+    logger,
+    forRedlock: true,
+  });
   await journalRedis.connect();
   // The released seats go back to their concerts' seats-left counts (the waiting room's soldOut), and
   // a count Redis does not have is filled in from MySQL: now, and after every sweep.
