@@ -317,7 +317,10 @@ export async function runOnSale(opts: OnSaleOptions) {
         return pay(user, token, hold.body.reservationId, hold.body.price);
       }
     }
-    return open.length === 0 ? 'sold-out' : 'error';
+    if (open.length === 0) return 'sold-out';
+    // Seats were listed, but each of MAX_HOLD_ATTEMPTS holds found its seat taken first.
+    user.error = `hold ${MAX_HOLD_ATTEMPTS} × SEAT_UNAVAILABLE`;
+    return 'error';
   }
 
   async function pay(
