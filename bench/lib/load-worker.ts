@@ -10,8 +10,82 @@ import * as hdr from 'hdr-histogram-js';
 // Not a package export: the floor runs the API's own batches, so that it is the same SQL.
 import { createHotSql } from '../../apps/booking-api/src/db/hot-sql.ts';
 import { cpuBetween, sampleCpu, serveLoad } from './child.ts';
-import type { HttpSpec, LoadResult, SqlSpec } from './measure.ts';
-import { PLANS } from './plans.ts';
+import type { HttpSpec, SqlSpec } from './measure.ts';
+
+export interface RawRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** The HTTP/1.1 bytes of one request, as autocannon writes them (Host, keep-alive, Content-Length). */
+function encode(url: string, req: RawRequest): Buffer {
+  const lines = [
+    `${req.method} ${req.path} HTTP/1.1`,
+    `Host: ${new URL(url).host}`,
+    'Connection: keep-alive',
+  ];
+  for (const [name, value] of Object.entries(req.headers ?? {})) lines.push(`${name}: ${value}`);
+  if (req.body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(req.body)}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${req.body ?? ''}`);
+}
+
+/**
+ * What a load run sends, by name (functions cannot cross to this process). Requests that vary do not
+ * use autocannon's `setupRequest`: it sends every request back through autocannon's request builder,
+ * and against the bare route that halved what the load generator could send (21,800 against 11,400
+ * req/s, adjacent runs). autocannon 9.0.0 writes `client.getRequestBuffer()` for every request
+ * (lib/httpClient.js `_doRequest`): each plan replaces it per client with ready bytes. Past the end of
+ * a list of one-use requests, a path no route answers (404), so that the status check fails loudly.
+ */
+type Plan = (args: never, url: string) => ((client: number) => () => Buffer) | undefined;
+const PLANS = {
+  /** The same GET over and over: the bare route's baseline. */
+  get: () => undefined,
+  /** GET with `Authorization: Bearer <token>`, each connection cycling through the tokens from its own offset. */
+  poll(args: { tokens: string[] }, url: string) {
+    const path = new URL(url).pathname;
+    const buffers = args.tokens.map((t) =>
+      encode(url, { method: 'GET', path, headers: { authorization: `Bearer ${t}` } }),
+    );
+    // A prime stride spreads the connections' starting points over the list.
+    return (client: number) => {
+      let next = (client * 7919) % buffers.length;
+      return () => buffers[next++ % buffers.length]!;
+    };
+  },
+  /**
+   * POST /v1/queue/tokens `{ concertId }` with a user token, a new (user, room) pair per request: the
+   * first `tokens.length` requests join the first room, the next as many the second, and so on.
+   */
+  join(args: { concertIds: number[]; tokens: string[] }, url: string) {
+    const MARKER = '<user-token>';
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${MARKER}` };
+    const path = new URL(url).pathname;
+    // Each room's request split around the token, so that each request is two concatenations.
+    const templates = args.concertIds.map((concertId) =>
+      encode(url, { method: 'POST', path, headers, body: JSON.stringify({ concertId }) })
+        .toString()
+        .split(MARKER),
+    );
+    const end = encode(url, { method: 'GET', path: '/__bench/join-pairs-exhausted' });
+    let next = 0;
+    const make = () => {
+      const t = templates[Math.floor(next / args.tokens.length)];
+      return t ? Buffer.from(t[0]! + args.tokens[next++ % args.tokens.length] + t[1]!) : end;
+    };
+    return () => make;
+  },
+  /** Every request of the run sent exactly once, in order, by whichever connection is free (a seat held once). */
+  sequence(args: { requests: RawRequest[] }, url: string) {
+    const buffers = args.requests.map((r) => encode(url, r));
+    const end = encode(url, { method: 'GET', path: '/__bench/request-list-exhausted' });
+    let next = 0;
+    return () => () => buffers[next++] ?? end;
+  },
+} satisfies Record<string, Plan>;
+export type PlanName = keyof typeof PLANS;
 
 function recorder() {
   const h = hdr.build({
@@ -20,32 +94,44 @@ function recorder() {
     numberOfSignificantValueDigits: 3,
   });
   const ms = (us: number) => Math.round(us) / 1000;
+  const at = (p: number) => ms(h.getValueAtPercentile(p));
   return {
     record: (latencyMs: number) => h.recordValue(Math.max(1, Math.round(latencyMs * 1000))),
     summary: () => ({
       latencyMs: {
-        ...Object.fromEntries(
-          [50, 90, 99, 99.9].map((p) => [`p${String(p).replace('.', '')}`, ms(h.getValueAtPercentile(p))]),
-        ),
+        p50: at(50),
+        p90: at(90),
+        p99: at(99),
+        p999: at(99.9),
         max: ms(h.maxValue),
         mean: ms(h.mean),
-      } as { p50: number; p90: number; p99: number; p999: number; max: number; mean: number },
+      },
       latencySamples: h.totalCount,
     }),
   };
 }
 
-export async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finished: () => void) {
-  const plan = PLANS[spec.plan.name](spec.plan.args as never, spec.url);
+async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finished: () => void) {
   const { url, connections, pipelining, amount } = spec;
-  if (amount !== undefined && !(amount >= connections))
-    throw new Error(`${spec.title}: amount ${amount} must be at least the ${connections} connections`);
+  const make = (PLANS[spec.plan.name] as (args: unknown, url: string) => ReturnType<Plan>)(
+    spec.plan.args,
+    url,
+  );
+  let clients = 0;
   const options = (duration: number, count?: number): autocannon.Options => ({
-    ...plan,
     url,
     connections,
     pipelining,
     duration,
+    method: spec.plan.name === 'get' || spec.plan.name === 'poll' ? 'GET' : 'POST',
+    ...(make && {
+      setupClient: (client) => {
+        const c = client as unknown as { getRequestBuffer?: () => Buffer };
+        if (typeof c.getRequestBuffer !== 'function')
+          throw new Error('this autocannon has no Client#getRequestBuffer');
+        c.getRequestBuffer = make(clients++);
+      },
+    }),
     ...(spec.timeoutSeconds === undefined ? {} : { timeout: spec.timeoutSeconds }),
     // autocannon ignores `duration` when `amount` is set.
     ...(count === undefined ? {} : { amount: count }),
@@ -80,9 +166,6 @@ export async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finis
   });
   finish();
   const activeSeconds = Math.round(lastResponseAt - startedAt) / 1000;
-  const statusCodes = Object.fromEntries(
-    Object.entries(r.statusCodeStats ?? {}).map(([c, s]) => [c, s.count ?? 0]),
-  );
   return {
     title: spec.title,
     durationSeconds: r.duration,
@@ -93,7 +176,9 @@ export async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finis
     activeSeconds,
     ...(amount === undefined ? {} : { amount }),
     ...latencies.summary(),
-    statusCodes,
+    statusCodes: Object.fromEntries(
+      Object.entries(r.statusCodeStats ?? {}).map(([c, s]) => [c, s.count ?? 0]),
+    ),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
@@ -101,10 +186,16 @@ export async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finis
     autocannon: { requestsAverage: r.requests.average, latencyP50: r.latency.p50, latencyP99: r.latency.p99 },
   };
 }
+export type LoadResult = Awaited<ReturnType<typeof runHttp>>;
 
 /** The work's query of item i, how many items (none: timed) and how many of them warm up. */
-async function prepareSql(spec: SqlSpec) {
-  const { work, poolSize, databaseUrl } = spec;
+type Work = {
+  query: (i: number) => Promise<unknown>;
+  close: () => Promise<void>;
+  items?: number;
+  warmup?: number;
+};
+async function prepareSql({ work, poolSize, databaseUrl }: SqlSpec): Promise<Work> {
   if (work.kind === 'select1' && work.driver === 'prisma') {
     const prisma = createPrismaClient(databaseUrl, { poolSize });
     return { query: (_i: number) => prisma.$queryRawUnsafe('SELECT 1'), close: () => prisma.$disconnect() };
@@ -113,13 +204,14 @@ async function prepareSql(spec: SqlSpec) {
   if (work.kind === 'select1')
     return { query: (_i: number) => pool.query('SELECT 1'), close: () => pool.end() };
   const sql = createHotSql(pool, { poolSize, maxWaitMs: 10_000 });
+  const counted = { close: () => sql.close(), warmup: work.warmup };
   if (work.kind === 'holds') {
     const hold = async (i: number) => {
       const [userId, scheduleId, seatId] = work.pairs[i]!;
       const out = await sql.hold({ userId, scheduleId, seatId, ttlSeconds: 7200, maxHoldsPerUser: 4 });
       if (out.kind !== 'held') throw new Error(`hold ${i}: ${out.kind}`);
     };
-    return { query: hold, close: () => sql.close(), items: work.pairs.length, warmup: work.warmup };
+    return { ...counted, query: hold, items: work.pairs.length };
   }
   const held = (await pool.query(
     `SELECT reservation_id AS id, user_id AS userId FROM Reservation
@@ -129,11 +221,8 @@ async function prepareSql(spec: SqlSpec) {
   if (held.length !== work.count) throw new Error(`${held.length} holds to pay, expected ${work.count}`);
   const pay = async (i: number) => {
     const { id, userId } = held[i]!;
-    const claim = {
-      endpoint: 'payments',
-      key: `floor-pay-${id}`,
-      requestHash: createHash('sha256').update(`[${id}]`).digest('hex'),
-    };
+    const requestHash = createHash('sha256').update(`[${id}]`).digest('hex');
+    const claim = { endpoint: 'payments', key: `floor-pay-${id}`, requestHash };
     const decision = await sql.pay<unknown>(
       { userId: Number(userId), reservationIds: [Number(id)], ...(work.idempotencyKeys ? { claim } : {}) },
       (r) =>
@@ -143,7 +232,7 @@ async function prepareSql(spec: SqlSpec) {
     );
     if (decision.statusCode !== 201) throw new Error(`payment of ${id}: not payable`);
   };
-  return { query: pay, close: () => sql.close(), items: held.length, warmup: work.warmup };
+  return { ...counted, query: pay, items: held.length };
 }
 
 /** `concurrency` lanes running the query back to back for `seconds`, or until items first…items-1 are taken. */

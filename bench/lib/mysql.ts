@@ -5,25 +5,11 @@ import type { PrismaClient } from '@concert/db';
  * Cumulative server counters from `SHOW GLOBAL STATUS`. They count every client of the server, the
  * bench's own reads included (a few per run), so read them only around a measured run.
  */
-const MYSQL_COUNTERS = [
-  'Questions',
-  'Com_select',
-  'Com_insert',
-  'Com_update',
-  'Com_delete',
-  'Com_begin',
-  'Com_commit',
-]
-  .concat([
-    'Com_rollback',
-    'Com_set_option',
-    'Com_stmt_prepare',
-    'Com_stmt_execute',
-    'Com_stmt_close',
-    'Handler_commit',
-  ])
-  .concat(['Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_os_log_fsyncs', 'Innodb_data_fsyncs'])
-  .concat(['Bytes_received', 'Bytes_sent']);
+const MYSQL_COUNTERS = (
+  'Questions Com_select Com_insert Com_update Com_delete Com_begin Com_commit Com_rollback Com_set_option ' +
+  'Com_stmt_prepare Com_stmt_execute Com_stmt_close Handler_commit Innodb_row_lock_waits Innodb_row_lock_time ' +
+  'Innodb_os_log_fsyncs Innodb_data_fsyncs Bytes_received Bytes_sent'
+).split(' ');
 
 export async function readMysqlCounters(prisma: PrismaClient): Promise<Record<string, number>> {
   const rows = await prisma.$queryRawUnsafe<{ Variable_name: string; Value: string }[]>(
