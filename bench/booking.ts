@@ -12,7 +12,6 @@ import { dropDatabase, mulberry32, round } from '@concert/testing';
 import type { RawRequest } from './lib/load-worker.ts';
 import {
   assertStatuses,
-  findProcessPid,
   type MeasuredLoad,
   measure,
   measureBare,
@@ -68,6 +67,8 @@ const SPEC = {
 const SEATS = 50;
 /** Each payer's balance: enough for every hold it could pay. */
 const PAYER_BALANCE = 1_000_000;
+const BENCH_OWNED_ENV =
+  /^(DATABASE_URL|DATABASE_POOL_SIZE|REDIS_URL|REDIS_KEY_PREFIX|QUEUE_TOKEN_SECRET|AUTH_JWT_SECRET|ADMIN_API_KEY)$/;
 /** Admits everyone at once and keeps them ACTIVE for longer than any run. */
 const BIG = 1_000_000_000;
 const WIDE_ROOM = {
@@ -90,6 +91,15 @@ const LOADS = [
   'seatsUncached',
 ] as const;
 type LoadName = (typeof LOADS)[number];
+/**
+ * One round's contention case: `successes` (201 answers), `seatsWithOneLiveReservation` (seats of the
+ * schedule with exactly one PROGRESS or COMPLETED reservation in MySQL) and `liveReservations` must
+ * each equal the seats.
+ */
+type ContentionCheck = Record<
+  'round' | 'scheduleId' | 'requests' | 'successes' | 'seatsWithOneLiveReservation' | 'liveReservations',
+  number
+>;
 
 export type BookingBenchOptions = ReturnType<typeof readBookingBenchOptions>;
 
@@ -100,14 +110,10 @@ export function readBookingBenchOptions(argv: readonly string[], env: Record<str
   if (!/^[a-z0-9_]{1,40}$/.test(opts.databaseName)) throw new Error('--database-name: 1-40 of [a-z0-9_]');
   // `KEY=VALUE,…`, but for the variables the bench itself sets for the API.
   const apiEnv: Record<string, string> = {};
-  for (const [, key, value] of opts.apiEnv.matchAll(/(?:^|,)([^=,]+)=([^,]*)/g)) {
-    if (
-      /^(DATABASE_URL|DATABASE_POOL_SIZE|REDIS_URL|REDIS_KEY_PREFIX|\w+_SECRET|ADMIN_API_KEY)$/.test(
-        key!.trim(),
-      )
-    )
+  for (const [, key, value] of opts.apiEnv.matchAll(/(?:^|,)\s*([A-Z][A-Z0-9_]*)=([^,]*)/g)) {
+    if (BENCH_OWNED_ENV.test(key!))
       throw new Error(`--api-env: ${key} is set by the bench (use its own flag)`);
-    apiEnv[key!.trim()] = value!;
+    apiEnv[key!] = value!;
   }
   return { ...opts, paymentOrder: opts.paymentOrder as 'hold' | 'spread', apiEnv };
 }
@@ -255,7 +261,7 @@ export async function runBookingBench(o: BookingBenchOptions, print: Log = (l) =
     });
     log(`  journal caught up in ${setup.journalSeconds} s`);
 
-    const mariadbPid = (await readMysqlPid(sql)) ?? findProcessPid(['mariadbd', 'mysqld']);
+    const mariadbPid = await readMysqlPid(sql);
     const observed: Observed = {
       servers: [bare, api, uncached],
       redis: s.redis,
@@ -269,17 +275,7 @@ export async function runBookingBench(o: BookingBenchOptions, print: Log = (l) =
       LoadName,
       MeasuredLoad[]
     >;
-    const contention: {
-      round: number;
-      scheduleId: number;
-      requests: number;
-      /** 201 answers: must equal the seats. */
-      successes: number;
-      /** Seats of the schedule with exactly one live (PROGRESS or COMPLETED) reservation in MySQL. */
-      seatsWithOneLiveReservation: number;
-      /** Live reservations of the schedule in MySQL: must equal the seats too. */
-      liveReservations: number;
-    }[] = [];
+    const contention: ContentionCheck[] = [];
     const count = async (query: string) => Number((await sql.$queryRawUnsafe<{ n: bigint }[]>(query))[0]?.n);
 
     for (let r = 0; r < o.rounds; r++) {
@@ -482,12 +478,7 @@ export async function runBookingBench(o: BookingBenchOptions, print: Log = (l) =
     };
     // Every round must give exactly `seats`; the figure shows the value every round gave, or the worst.
     const seats = o.contentionSeats;
-    const exactly = (
-      id: string,
-      label: string,
-      pick: (c: (typeof contention)[0]) => number,
-      unit: string,
-    ) => {
+    const exactly = (id: string, label: string, pick: (c: ContentionCheck) => number, unit: string) => {
       const [lo, hi] = [Math.min(...contention.map(pick)), Math.max(...contention.map(pick))];
       return figure(id, label, lo === hi || lo !== seats ? lo : hi, unit, {
         target: { on: 'value', op: '==', threshold: seats },

@@ -87,7 +87,12 @@ const PLANS = {
 } satisfies Record<string, Plan>;
 export type PlanName = keyof typeof PLANS;
 
-function recorder() {
+/**
+ * The measured window, from the go (after `warmed`): every latency in an HDR histogram, and the load
+ * generator's CPU until `end()` (its first call; it tells the parent the window is over).
+ */
+async function measuredWindow(warmed: () => Promise<void>, finished: () => void) {
+  await warmed();
   const h = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 3_600_000_000,
@@ -95,8 +100,17 @@ function recorder() {
   });
   const ms = (us: number) => Math.round(us) / 1000;
   const at = (p: number) => ms(h.getValueAtPercentile(p));
+  const cpuBefore = sampleCpu();
+  const startedAt = performance.now();
+  let cpuAfter: ReturnType<typeof sampleCpu> | undefined;
   return {
+    startedAt,
     record: (latencyMs: number) => h.recordValue(Math.max(1, Math.round(latencyMs * 1000))),
+    end() {
+      if (cpuAfter) return;
+      cpuAfter = sampleCpu();
+      finished();
+    },
     summary: () => ({
       latencyMs: {
         p50: at(50),
@@ -107,6 +121,7 @@ function recorder() {
         mean: ms(h.mean),
       },
       latencySamples: h.totalCount,
+      clientCpu: cpuBetween(cpuBefore, cpuAfter!),
     }),
   };
 }
@@ -140,32 +155,23 @@ async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finished: ()
   if (amount !== undefined) {
     if (spec.warmupAmount) await autocannon(options(spec.durationSeconds, spec.warmupAmount));
   } else if (spec.warmupSeconds > 0) await autocannon(options(spec.warmupSeconds));
-  await warmed();
-  const latencies = recorder();
-  const cpuBefore = sampleCpu();
-  const startedAt = performance.now();
-  let lastResponseAt = startedAt;
+  const w = await measuredWindow(warmed, finished);
+  let lastResponseAt = w.startedAt;
   let responses = 0;
-  let cpuAfter: ReturnType<typeof sampleCpu> | undefined;
-  // The end of the measured window: a counted run's last response (autocannon notices it only at its
-  // next 1 s tick), else the end of the run.
-  const finish = () => {
-    if (cpuAfter) return;
-    cpuAfter = sampleCpu();
-    finished();
-  };
+  // The window ends at a counted run's last response (autocannon notices it only at its next 1 s
+  // tick), else at the end of the run.
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     const run = autocannon(options(spec.durationSeconds, amount), (err, res) =>
       err ? reject(err) : resolve(res),
     );
     run.on('response', (_client, _status, _bytes, responseTime) => {
       lastResponseAt = performance.now();
-      latencies.record(responseTime);
-      if (amount !== undefined && ++responses >= amount) finish();
+      w.record(responseTime);
+      if (amount !== undefined && ++responses >= amount) w.end();
     });
   });
-  finish();
-  const activeSeconds = Math.round(lastResponseAt - startedAt) / 1000;
+  w.end();
+  const activeSeconds = Math.round(lastResponseAt - w.startedAt) / 1000;
   return {
     title: spec.title,
     durationSeconds: r.duration,
@@ -175,14 +181,13 @@ async function runHttp(spec: HttpSpec, warmed: () => Promise<void>, finished: ()
     requestsPerSecond: r.requests.total / (amount === undefined ? r.duration : activeSeconds),
     activeSeconds,
     ...(amount === undefined ? {} : { amount }),
-    ...latencies.summary(),
+    ...w.summary(),
     statusCodes: Object.fromEntries(
       Object.entries(r.statusCodeStats ?? {}).map(([c, s]) => [c, s.count ?? 0]),
     ),
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    clientCpu: cpuBetween(cpuBefore, cpuAfter!),
     autocannon: { requestsAverage: r.requests.average, latencyP50: r.latency.p50, latencyP99: r.latency.p99 },
   };
 }
@@ -235,25 +240,27 @@ async function prepareSql({ work, poolSize, databaseUrl }: SqlSpec): Promise<Wor
   return { ...counted, query: pay, items: held.length };
 }
 
-/** `concurrency` lanes running the query back to back for `seconds`, or until items first…items-1 are taken. */
+/**
+ * `concurrency` lanes running the query back to back for `seconds`, or until items first…items-1 are
+ * taken; a lane also stops after 100 errors in a row rather than spin.
+ */
 async function drive(
-  query: (i: number) => Promise<unknown>,
+  work: Work,
   spec: SqlSpec,
   seconds: number,
-  record?: (ms: number) => void,
-  items = Number.POSITIVE_INFINITY,
+  items: number,
   first = 0,
+  record = (_ms: number) => {},
 ) {
   const endAt = performance.now() + seconds * 1000;
   const out = { queries: 0, errors: 0, lastError: '' };
   let next = first;
-  async function lane() {
-    // A lane also stops after 100 errors in a row rather than spin.
+  const lane = async () => {
     for (let failures = 0; performance.now() < endAt && failures < 100 && next < items; ) {
       const t0 = performance.now();
       try {
-        await query(next++);
-        record?.(performance.now() - t0);
+        await work.query(next++);
+        record(performance.now() - t0);
         out.queries++;
         failures = 0;
       } catch (err) {
@@ -262,32 +269,29 @@ async function drive(
         out.lastError = err instanceof Error ? err.message : String(err);
       }
     }
-  }
+  };
   await Promise.all(Array.from({ length: spec.concurrency }, lane));
   return out;
 }
 
 async function runSql(spec: SqlSpec, warmed: () => Promise<void>, finished: () => void): Promise<LoadResult> {
-  const { query, close, items, warmup = 0 } = await prepareSql(spec);
+  const work = await prepareSql(spec);
+  const { items = Number.POSITIVE_INFINITY, warmup = 0 } = work;
   try {
-    if (items === undefined) {
-      await query(0);
-      if (spec.warmupSeconds > 0) await drive(query, spec, spec.warmupSeconds);
+    if (work.items === undefined) {
+      await work.query(0);
+      if (spec.warmupSeconds > 0) await drive(work, spec, spec.warmupSeconds, items);
     } else if (warmup > 0) {
-      const w = await drive(query, spec, spec.durationSeconds, undefined, warmup);
-      if (w.errors > 0) throw new Error(`${spec.title} warm-up: ${w.errors} errors (${w.lastError})`);
+      const r = await drive(work, spec, spec.durationSeconds, warmup);
+      if (r.errors > 0) throw new Error(`${spec.title} warm-up: ${r.errors} errors (${r.lastError})`);
     }
-    await warmed();
-    const latencies = recorder();
-    const cpuBefore = sampleCpu();
-    const started = performance.now();
-    const r = await drive(query, spec, spec.durationSeconds, latencies.record, items, warmup);
-    const seconds = Math.round(performance.now() - started) / 1000;
-    const cpuAfter = sampleCpu();
-    finished();
-    if (r.queries === 0 || (items !== undefined && r.errors > 0))
+    const w = await measuredWindow(warmed, finished);
+    const r = await drive(work, spec, spec.durationSeconds, items, warmup, w.record);
+    const seconds = Math.round(performance.now() - w.startedAt) / 1000;
+    w.end();
+    if (r.queries === 0 || (work.items !== undefined && r.errors > 0))
       throw new Error(`${spec.title}: no query succeeded (${r.errors} errors: ${r.lastError})`);
-    const summary = latencies.summary();
+    const summary = w.summary();
     const rps = r.queries / seconds;
     return {
       title: spec.title,
@@ -302,7 +306,6 @@ async function runSql(spec: SqlSpec, warmed: () => Promise<void>, finished: () =
       non2xx: 0,
       errors: r.errors,
       timeouts: 0,
-      clientCpu: cpuBetween(cpuBefore, cpuAfter),
       // Not autocannon: the probe's own figures, so that the shape stays one.
       autocannon: {
         requestsAverage: rps,
@@ -311,7 +314,7 @@ async function runSql(spec: SqlSpec, warmed: () => Promise<void>, finished: () =
       },
     };
   } finally {
-    await close().catch(() => undefined);
+    await work.close().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { round } from '@concert/testing';
 import type { Redis } from 'ioredis';
@@ -87,16 +87,6 @@ function readProcessCpuSeconds({ pid }: { pid: number }): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The pid of the first process whose /proc/<pid>/comm is one of `names`, or undefined. */
-export function findProcessPid(names: readonly string[]): number | undefined {
-  for (const e of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (names.includes(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) return Number(e);
-    } catch {}
-  }
-  return undefined;
 }
 
 /** Calls and microseconds of EVALSHA so far, from `INFO commandstats` (all clients of the server). */

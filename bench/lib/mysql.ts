@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { PrismaClient } from '@concert/db';
 
 /**
@@ -20,16 +20,21 @@ export async function readMysqlCounters(prisma: PrismaClient): Promise<Record<st
 
 /**
  * The pid of the server this client is connected to, from its `@@pid_file` (the bench only targets
- * 127.0.0.1): matching `/proc/<pid>/comm` would pick any of several servers on the machine.
+ * 127.0.0.1): matching `/proc/<pid>/comm` would pick any of several servers on the machine, and is
+ * only the fallback.
  */
 export async function readMysqlPid(prisma: PrismaClient): Promise<number | undefined> {
   try {
     const [row] = await prisma.$queryRawUnsafe<{ f: string }[]>('SELECT @@pid_file AS f');
     const pid = Number(readFileSync(String(row?.f), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    if (Number.isInteger(pid) && pid > 0) return pid;
+  } catch {}
+  for (const e of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (['mariadbd', 'mysqld'].includes(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) return Number(e);
+    } catch {}
   }
+  return undefined;
 }
 
 /**
