@@ -36,17 +36,17 @@ import { type Log, openSession, readOptions, runCli } from './lib/runner.ts';
 
 const SPEC = {
   /** Measured holds per round, each a distinct (user, seat) pair, after `holdWarmup` more. */
-  holds: { default: 15_000, tiny: 200 },
+  holds: { default: 15_000, tiny: 200, min: 1 },
   holdWarmup: { default: 1_500, tiny: 0 },
   /** The contention case: this many hold requests, from as many distinct users, for `contentionSeats` seats. */
-  contentionRequests: { default: 10_000, tiny: 500 },
-  contentionSeats: { default: 50 },
-  contentionConnections: { default: 50, tiny: 10, follows: 'connections' },
+  contentionRequests: { default: 10_000, tiny: 500, min: 1 },
+  contentionSeats: { default: 50, min: 1, max: 99 },
+  contentionConnections: { default: 50, tiny: 10, min: 1, follows: 'connections' },
   /** Measured payments per round, each of one distinct hold with its own token, after `paymentWarmup` more. */
-  payments: { default: 8_000, tiny: 100 },
+  payments: { default: 8_000, tiny: 100, min: 1 },
   paymentWarmup: { default: 800, tiny: 0 },
-  /** Seats of the seat list's date (GET /v1/schedules/{id}/seats, `connections` ACTIVE tokens). */
-  seatListSeats: { default: 20_000, tiny: 1_500 },
+  /** Seats of the seat list's date (GET /v1/schedules/{id}/seats, `connections` ACTIVE tokens; API.md's most). */
+  seatListSeats: { default: 20_000, tiny: 1_500, min: 1, max: 20_000 },
   /** Payments carry an Idempotency-Key, as the project's clients send them. */
   idempotencyKeys: { default: true },
   /** `hold`: paid in the order held (an on-sale); `spread`: consecutive payments are of different schedules. */
@@ -54,9 +54,9 @@ const SPEC = {
   /** More environment for the API process (`KEY=VALUE,KEY=VALUE`), for experiments such as SEAT_LOCK_TTL_MS. */
   apiEnv: { default: '' },
   /** DATABASE_POOL_SIZE of the API, and the pool of the SQL probe. */
-  poolSize: { default: 10 },
+  poolSize: { default: 10, min: 1 },
   /** The longest a counted run may take before it is killed. */
-  maxRunSeconds: { default: 300, tiny: 60 },
+  maxRunSeconds: { default: 300, tiny: 60, min: 10 },
   /** The MySQL server, without a database. */
   mysqlUrl: { default: 'mysql://root@127.0.0.1:3306', env: 'TEST_DATABASE_URL' },
   /** The bench's own database is `concert_test_<databaseName>`, dropped first and at the end. */
@@ -104,18 +104,35 @@ type ContentionCheck = Record<
 export type BookingBenchOptions = ReturnType<typeof readBookingBenchOptions>;
 
 export function readBookingBenchOptions(argv: readonly string[], env: Record<string, string | undefined>) {
-  const opts = readOptions(SPEC, argv, env);
-  if (!['hold', 'spread'].includes(opts.paymentOrder))
-    throw new Error('--payment-order must be hold or spread');
-  if (!/^[a-z0-9_]{1,40}$/.test(opts.databaseName)) throw new Error('--database-name: 1-40 of [a-z0-9_]');
+  const o = readOptions(SPEC, argv, env);
   // `KEY=VALUE,…`, but for the variables the bench itself sets for the API.
   const apiEnv: Record<string, string> = {};
-  for (const [, key, value] of opts.apiEnv.matchAll(/(?:^|,)\s*([A-Z][A-Z0-9_]*)=([^,]*)/g)) {
-    if (BENCH_OWNED_ENV.test(key!))
+  for (const pair of o.apiEnv.split(',').filter(Boolean)) {
+    const [, key, value] = /^\s*([A-Z][A-Z0-9_]*)\s*=(.*)$/.exec(pair) ?? [];
+    if (!key) throw new Error(`--api-env: expected KEY=VALUE, got ${pair}`);
+    if (BENCH_OWNED_ENV.test(key))
       throw new Error(`--api-env: ${key} is set by the bench (use its own flag)`);
-    apiEnv[key!] = value!;
+    apiEnv[key] = value!;
   }
-  return { ...opts, paymentOrder: opts.paymentOrder as 'hold' | 'spread', apiEnv };
+  const problems = [
+    ...(['durationSeconds', 'rounds', 'holds', 'contentionRequests', 'payments'] as const)
+      .filter((k) => !Number.isInteger(o[k]))
+      .map((k) => `${k} must be an integer, got ${o[k]}`),
+    // Payments pay the holds of the same round; a counted run keeps every connection busy.
+    o.payments + o.paymentWarmup > o.holds + o.holdWarmup &&
+      '--payments + --payment-warmup must be at most --holds + --hold-warmup',
+    ...(
+      [
+        ['holds', o.holds, o.connections],
+        ['contention-requests', o.contentionRequests, o.contentionConnections],
+        ['payments', o.payments, o.connections],
+      ] as const
+    ).map(([n, amount, c]) => amount < c && `--${n} (${amount}) must be at least the connections (${c})`),
+    !['hold', 'spread'].includes(o.paymentOrder) && '--payment-order must be hold or spread',
+    !/^[a-z0-9_]{1,40}$/.test(o.databaseName) && '--database-name: 1-40 of [a-z0-9_]',
+  ].filter(Boolean);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return { ...o, paymentOrder: o.paymentOrder as 'hold' | 'spread', apiEnv };
 }
 
 /** `count` seat indexes, each of `seats` equally often (±1), in an order shuffled by a seeded PRNG. */

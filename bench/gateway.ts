@@ -24,28 +24,31 @@ import { type Log, openSession, readOptions, runCli, type Session } from './lib/
 
 const SPEC = {
   /** The short queue and the long one whose poll p99s are compared. */
-  smallWaiting: { default: 1_000, tiny: 200 },
-  bigWaiting: { default: 1_000_000, tiny: 2_000 },
+  smallWaiting: { default: 1_000, tiny: 200, min: 1 },
+  bigWaiting: { default: 1_000_000, tiny: 2_000, min: 1 },
   /** Tokens polled in turn, spread evenly through the queue. */
-  pollPool: { default: 1_000, tiny: 200 },
+  pollPool: { default: 1_000, tiny: 200, min: 1 },
   /** Waiting tokens the promoter drains, and its batch size per promoteRoom call. */
-  promoteWaiting: { default: 200_000, tiny: 2_000 },
-  promoteBatch: { default: 10_000, tiny: 500 },
+  promoteWaiting: { default: 200_000, tiny: 2_000, min: 1 },
+  promoteBatch: { default: 10_000, tiny: 500, min: 1 },
   /** Requests of each redis-benchmark run. */
-  redisRequests: { default: 200_000, tiny: 2_000 },
+  redisRequests: { default: 200_000, tiny: 2_000, min: 1 },
   /** Joins in flight while filling a room. */
-  fillInFlight: { default: 1_000 },
+  fillInFlight: { default: 1_000, min: 1 },
   /** User tokens signed before the rounds; each round's joins use them over as many rooms as it needs. */
-  joinUsers: { default: 20_000, tiny: 2_000 },
+  joinUsers: { default: 20_000, tiny: 2_000, min: 1 },
   /** RATE_LIMIT_MAX of a second gateway whose polls are measured too: the limiter counts, never refuses. */
-  rateLimitMax: { default: 2_000_000_000 },
+  rateLimitMax: { default: 2_000_000_000, min: 1 },
   /** No join runs (a profile of the polls alone); the join figures are left out. */
   isJoinSkipped: { flag: 'skip-joins', default: false },
 } as const;
 
 export type GatewayBenchOptions = ReturnType<typeof readGatewayBenchOptions>;
-export const readGatewayBenchOptions = (argv: readonly string[], env: Record<string, string | undefined>) =>
-  readOptions(SPEC, argv, env);
+export function readGatewayBenchOptions(argv: readonly string[], env: Record<string, string | undefined>) {
+  const opts = readOptions(SPEC, argv, env);
+  if (opts.smallWaiting > opts.bigWaiting) throw new Error('--small-waiting must not exceed --big-waiting');
+  return opts;
+}
 
 /** One concert per purpose, so that no measurement sees another's tokens; each round's joins get fresh rooms from 1,000 on. */
 const ROOMS = { small: 2, big: 3, promote: 4 } as const;

@@ -9,7 +9,7 @@ import type { CpuSample } from './lib/child.ts';
 import { fillWaitingRoom, openRoomOverHttp } from './lib/queue.ts';
 import { openSession, readOptions } from './lib/runner.ts';
 
-const opts = readOptions({ streams: { default: 5000 } }, process.argv.slice(2), process.env);
+const opts = readOptions({ streams: { default: 5000, min: 1 } }, process.argv.slice(2), process.env);
 const { streams } = opts;
 const concertId = 7;
 const cpuMs = (a: CpuSample, b: CpuSample) => (b.userUs - a.userUs + b.systemUs - a.systemUs) / 1000;

@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createRedis } from '@concert/http';
 import { createQueueCore, createTokenCodec } from '@concert/queue-core';
 import { deleteKeysWithPrefix } from '@concert/testing';
@@ -10,10 +11,13 @@ import { writeJsonReport } from './report.ts';
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** One option: its default (and so its type), its `--tiny` value, its flag when not the key in kebab-case. */
+/** One option: its default (and so its type), its `--tiny` value, its bounds, its flag when not the key in kebab-case. */
 export interface Flag {
   default: number | string | boolean;
   tiny?: number | string | boolean;
+  /** Bounds of a number (`min` defaults to 0). */
+  min?: number;
+  max?: number;
   flag?: string;
   /** An environment variable read before the default (REDIS_URL). */
   env?: string;
@@ -28,12 +32,12 @@ type Env = Record<string, string | undefined>;
 /** The options of both benches. */
 export const COMMON = {
   /** Seconds of each measured timed run, after `warmupSeconds` of unmeasured load. */
-  durationSeconds: { flag: 'duration', default: 10, tiny: 1 },
+  durationSeconds: { flag: 'duration', default: 10, tiny: 1, min: 1 },
   warmupSeconds: { flag: 'warmup', default: 2, tiny: 0 },
-  connections: { default: 50, tiny: 10 },
-  pipelining: { default: 1 },
+  connections: { default: 50, tiny: 10, min: 1 },
+  pipelining: { default: 1, min: 1 },
   /** Each figure is the median over the rounds' quiet runs (or all of them when none was quiet). */
-  rounds: { default: 3, tiny: 1 },
+  rounds: { default: 3, tiny: 1, min: 1, max: 20 },
   /** A run is quiet when processes other than the bench's used at most this many cores (/proc/stat). */
   maxOtherCores: { default: 0.25 },
   redisUrl: { default: 'redis://127.0.0.1:6379', env: 'REDIS_URL' },
@@ -44,32 +48,40 @@ export const COMMON = {
 
 /** `pool-size`, `POOL_SIZE` and `poolSize` all name one option. */
 const squash = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+const BOOLEAN = /^(1|true|yes|0|false|no)$/;
 
 /**
  * `--pool-size 5`, `--pool-size=5` or `--poolSize 5`, else `BENCH_POOL_SIZE=5`, else the default (its
- * `tiny` one under `--tiny`). A flag with no value reads as `true`; an unknown flag is an error.
+ * `tiny` one under `--tiny`). A boolean flag with no value reads as `true`; an unknown flag, a
+ * positional argument, a missing value or one out of bounds is an error.
  */
 export function readOptions<S extends Spec>(own: S, argv: readonly string[], env: Env) {
   const spec: Spec = { ...COMMON, ...own, tiny: { default: false } };
-  const keyOf = new Map(Object.entries(spec).map(([k, f]) => [squash(f.flag ?? k), k]));
-  const given: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]!);
-    const key = m && keyOf.get(squash(m[1]!));
-    if (!key) throw new Error(`unknown argument ${argv[i]}`);
-    const next = argv[i + 1];
-    given[key] = m[2] ?? (next !== undefined && !next.startsWith('--') ? argv[++i]! : 'true');
-  }
+  const flagOf = (key: string) => spec[key]!.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const keyOf = new Map(Object.keys(spec).map((k) => [squash(flagOf(k)), k]));
+  // parseArgs reads every option as a string under its kebab-case flag: other spellings are renamed to it
+  // first, and a boolean flag not followed by true/false… gets `=true`.
+  const args = argv.map((arg, i) => {
+    const [, name, value] = /^--([^=]+)(=.*)?$/.exec(arg) ?? [];
+    const key = name && keyOf.get(squash(name));
+    if (!key) return arg;
+    const isBare = !value && typeof spec[key]!.default === 'boolean' && !BOOLEAN.test(argv[i + 1] ?? '');
+    return `--${flagOf(key)}${value ?? (isBare ? '=true' : '')}`;
+  });
+  const options = Object.fromEntries(Object.keys(spec).map((k) => [flagOf(k), { type: 'string' as const }]));
+  const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+  const given: Record<string, string | undefined> = {};
+  for (const key of Object.keys(spec)) given[key] = values[flagOf(key)] as string | undefined;
   for (const [name, value] of Object.entries(env)) {
     const key = name.startsWith('BENCH_') && keyOf.get(squash(name.slice(6)));
     if (key && value) given[key] ??= value;
   }
-  const isTiny = given.tiny !== undefined && readValue('tiny', given.tiny, false);
+  const isTiny = given.tiny !== undefined && readValue('tiny', given.tiny, spec.tiny!);
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(spec)) {
     const value =
       given[key] ?? (f.env ? env[f.env] : undefined) ?? (f.follows ? given[f.follows] : undefined);
-    if (value !== undefined) out[key] = readValue(key, value, f.default);
+    if (value !== undefined) out[key] = readValue(flagOf(key), value, f);
     else out[key] = isTiny && f.tiny !== undefined ? f.tiny : f.default;
   }
   delete out.tiny;
@@ -84,15 +96,17 @@ export function readOptions<S extends Spec>(own: S, argv: readonly string[], env
   return out as OptionsOf<typeof COMMON & S>;
 }
 
-function readValue(key: string, value: string, like: unknown) {
-  if (typeof like === 'string') return value;
-  if (typeof like === 'boolean') {
-    if (!/^(1|true|yes|0|false|no)$/.test(value))
-      throw new Error(`${key} must be true or false, got ${value}`);
+function readValue(flag: string, value: string, f: Flag) {
+  if (typeof f.default === 'string') return value;
+  if (typeof f.default === 'boolean') {
+    if (!BOOLEAN.test(value)) throw new Error(`--${flag} must be true or false, got ${value}`);
     return /^(1|true|yes)$/.test(value);
   }
-  const n = Number(value);
-  if (!(n >= 0)) throw new Error(`${key} must be a number ≥ 0, got ${value}`);
+  const [n, min, max] = [value.trim() ? Number(value) : Number.NaN, f.min ?? 0, f.max ?? Infinity];
+  if (!(n >= min && n <= max) || !Number.isFinite(n))
+    throw new Error(
+      `--${flag} must be a number ≥ ${min}${f.max === undefined ? '' : ` and ≤ ${max}`}, got ${value}`,
+    );
   return n;
 }
 
