@@ -9,16 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
 /** A process's CPU and event-loop time so far; two samples give the cores it used and its loop's utilisation. */
-export interface CpuSample {
-  userUs: number;
-  systemUs: number;
-  eluIdleMs: number;
-  eluActiveMs: number;
-  atMs: number;
-  wallMs: number;
-}
-
-export function sampleCpu(): CpuSample {
+export function sampleCpu() {
   const { user, system } = process.cpuUsage();
   const { idle, active } = performance.eventLoopUtilization();
   return {
@@ -30,6 +21,7 @@ export function sampleCpu(): CpuSample {
     wallMs: Date.now(),
   };
 }
+export type CpuSample = ReturnType<typeof sampleCpu>;
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -47,17 +39,14 @@ export function cpuBetween(a: CpuSample, b: CpuSample) {
 type Message = { type: string; id?: number; port?: number; message?: string; [k: string]: unknown };
 /** tsx's loader, resolved from this package, so that children run TypeScript from any directory. */
 const TSX_LOADER = import.meta.resolve('tsx');
+const isGone = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+const send = (child: ChildProcess, m: Message) => child.connected && child.send(m);
 
 /** Forks a TypeScript entry with an IPC channel; with `profileDir`, its V8 CPU profiles go to `<profileDir>/<name>/`. */
-function forkTs(
-  entry: string,
-  name: string,
-  args: string[] = [],
-  env: Record<string, string> = {},
-  profileDir = '',
-) {
+function forkTs(file: string, name: string, args: string[] = [], env = {}, profileDir = '') {
   const execArgv = ['--import', TSX_LOADER];
   if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`);
+  const entry = fileURLToPath(new URL(file, import.meta.url));
   return fork(entry, args, {
     execArgv,
     env: { ...process.env, ...env },
@@ -85,21 +74,8 @@ function waitFor(child: ChildProcess, type: string, what: string, ms: number, ma
   });
 }
 
-const send = (child: ChildProcess, m: Message) => child.connected && child.send(m);
-
 export type ServerKind = 'bare' | 'gateway' | 'booking';
-
-export interface ServerProcess {
-  name: string;
-  /** `http://127.0.0.1:<port>` */
-  url: string;
-  pid: number;
-  readCpu(): Promise<CpuSample>;
-  /** Asks it to close, and kills it after 8 s. Resolves once it is gone. */
-  stop(): Promise<void>;
-}
-
-const SERVERS = fileURLToPath(new URL('./servers.ts', import.meta.url));
+export type ServerProcess = Awaited<ReturnType<typeof startServer>>;
 let nextSampleId = 1;
 
 /** A server under test (lib/servers.ts) in its own process; resolves once it listens on 127.0.0.1. */
@@ -109,13 +85,14 @@ export async function startServer(
   env: Record<string, string>,
   profileDir = '',
 ) {
-  const child = forkTs(SERVERS, name, [kind], env, profileDir);
+  const child = forkTs('./servers.ts', name, [kind], env, profileDir);
   const ready = await waitFor(child, 'ready', `${name} start`, 30_000).catch((err: Error) => {
     child.kill('SIGKILL');
     throw err;
   });
   return {
     name,
+    /** `http://127.0.0.1:<port>` */
     url: `http://127.0.0.1:${ready.port}`,
     pid: child.pid!,
     async readCpu() {
@@ -124,15 +101,16 @@ export async function startServer(
       send(child, { type: 'cpu', id });
       return (await answer).sample as CpuSample;
     },
+    /** Asks it to close, and kills it after 8 s. Resolves once it is gone. */
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (isGone(child)) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       send(child, { type: 'stop' });
       const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
       await exited;
       clearTimeout(timer);
     },
-  } satisfies ServerProcess;
+  };
 }
 
 /** The server side: listen on an ephemeral port, answer CPU samples, close when asked or orphaned. */
@@ -155,43 +133,36 @@ export async function serveToParent(app: FastifyInstance): Promise<void> {
   process.send!({ type: 'ready', port: (app.server.address() as AddressInfo).port });
 }
 
-export interface RunHooks {
-  /** After the warm-up, right before the measured run. */
-  beforeMain?: () => Promise<void>;
-  /** Right after the measured run's end (its last response, for a counted run), before its result. */
-  afterMain?: () => Promise<void>;
-}
-
-const LOAD_WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
-
 /**
  * One load (lib/load-worker.ts) in its own process, through one handshake: `run` → the child warms up
  * and says `warmed` → `beforeMain` → `go` → the child says `finished` at the end of the measured window
- * → `afterMain` → its `result`. A stuck child is killed 60 s past its planned end.
+ * (a counted run's last response) → `afterMain` → its `result`. A stuck child is killed 60 s past its
+ * planned end.
  */
 export async function runInChild<R>(
   spec: { title: string; warmupSeconds: number; durationSeconds: number },
-  hooks: RunHooks = {},
+  beforeMain: () => Promise<void>,
+  afterMain: () => Promise<void>,
 ): Promise<R> {
-  const child = forkTs(LOAD_WORKER, `load-${spec.title}`);
+  const child = forkTs('./load-worker.ts', `load-${spec.title}`);
   const ms = (spec.warmupSeconds + spec.durationSeconds) * 1000 + 60_000;
   const deadline = setTimeout(() => child.kill('SIGKILL'), ms);
   try {
     const warmed = waitFor(child, 'warmed', `${spec.title} warm-up`, ms);
     send(child, { type: 'run', spec });
     await warmed;
-    await hooks.beforeMain?.();
+    await beforeMain();
     // Both listeners before 'go': the child sends 'finished' and 'result' back to back.
     const finished = waitFor(child, 'finished', `${spec.title} run`, ms);
     const done = waitFor(child, 'result', `${spec.title} result`, ms);
     done.catch(() => undefined);
     send(child, { type: 'go' });
     await finished;
-    await hooks.afterMain?.();
+    await afterMain();
     return (await done).result as R;
   } finally {
     clearTimeout(deadline);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!isGone(child)) child.kill('SIGKILL');
   }
 }
 

@@ -1,26 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { round } from '@concert/testing';
 import type { Redis } from 'ioredis';
-import { type CpuSample, cpuBetween, runInChild, type ServerProcess } from './child.ts';
-import type { runHttp } from './load-worker.ts';
-import type { PlanName } from './plans.ts';
-import { readCommandStats, readRedisCpuSeconds } from './redis.ts';
+import { cpuBetween, runInChild, type ServerProcess } from './child.ts';
+import type { LoadResult, PlanName } from './load-worker.ts';
+import { readInfo, readRedisCpuSeconds } from './redis.ts';
 
-interface Timed {
-  /** A label for the tables and the JSON. */
-  title: string;
+export interface Timing {
   /** Seconds of the measured run; with `amount`, only its time limit. */
   durationSeconds: number;
   /** An unmeasured run before it (JIT, connections); 0 skips it. */
   warmupSeconds: number;
-}
-
-export interface HttpSpec extends Timed {
-  /** The full URL of the first request. */
-  url: string;
   connections: number;
   pipelining: number;
+}
+
+export interface HttpSpec extends Timing {
+  /** A label for the tables and the JSON. */
+  title: string;
+  /** The full URL of the first request. */
+  url: string;
   /**
    * Send exactly this many requests, then stop (autocannon's `amount`), for requests each used once (a
    * seat held, a hold paid): the rate is then over the time to the last response (`activeSeconds`).
@@ -38,7 +37,10 @@ export interface HttpSpec extends Timed {
  * connections: `SELECT 1` round trips through Prisma or the raw driver, for a time; or the floor, the
  * API's own hold and payment batches (`createHotSql`) without HTTP, once per item.
  */
-export interface SqlSpec extends Timed {
+export interface SqlSpec {
+  title: string;
+  durationSeconds: number;
+  warmupSeconds: number;
   work:
     | { kind: 'select1'; driver: 'prisma' | 'raw' }
     /** `[userId, scheduleId, seatId]`; the first `warmup` are not measured. */
@@ -50,15 +52,13 @@ export interface SqlSpec extends Timed {
   concurrency: number;
 }
 
-/** One load's result (see lib/load-worker.ts); latencies over every response of the measured run. */
-export type LoadResult = Awaited<ReturnType<typeof runHttp>>;
-/** The same with where the cores went during the measured run (Redis's figures count all its clients). */
+/** One load's result with where the cores went during the measured run (Redis's figures count all its clients). */
 export type MeasuredLoad = Awaited<ReturnType<typeof measure>>;
 
 /** Everything a measured run samples besides the load itself. */
 export interface Observed {
-  servers?: ServerProcess[];
-  redis?: Redis;
+  servers: ServerProcess[];
+  redis: Redis;
   processes?: { name: string; pid: number }[];
   /** Cumulative counters (SHOW GLOBAL STATUS, Redis commands), read before and after. */
   counters?: () => Promise<Record<string, number>>;
@@ -68,12 +68,8 @@ export interface Observed {
 function sampleMachine() {
   try {
     // cpu  user nice system idle iowait irq softirq steal
-    const [u, n, s, idle, io, irq, soft, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [u, n, s, idle, io, irq, soft, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return { busy: u! + n! + s! + irq! + soft!, idle: idle! + io!, steal: steal ?? 0 };
   } catch {
     return null;
@@ -81,7 +77,7 @@ function sampleMachine() {
 }
 
 /** CPU seconds (all threads) a process has used so far, from /proc/<pid>/stat (USER_HZ 100), or undefined. */
-function readProcessCpuSeconds(pid: number): number | undefined {
+function readProcessCpuSeconds({ pid }: { pid: number }): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may hold spaces and parentheses: count fields after its last ')'; utime, stime are 14, 15.
@@ -93,90 +89,68 @@ function readProcessCpuSeconds(pid: number): number | undefined {
   }
 }
 
-/** The pid of the first process whose /proc/<pid>/comm is one of `names`, or undefined. */
-export function findProcessPid(names: readonly string[]): number | undefined {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {}
-  for (const e of entries) {
-    try {
-      if (names.includes(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) return Number(e);
-    } catch {}
-  }
-  return undefined;
-}
-
-interface Sample {
-  at: number;
-  servers: CpuSample[];
-  redisCpu: number;
-  scripts: { calls: number; usec: number };
-  counters: Record<string, number>;
-  procs: (number | undefined)[];
-  machine: ReturnType<typeof sampleMachine>;
+/** Calls and microseconds of EVALSHA so far, from `INFO commandstats` (all clients of the server). */
+async function readScriptStats(redis: Redis) {
+  const line = (await readInfo(redis, 'commandstats')).cmdstat_evalsha ?? '';
+  const fields = Object.fromEntries(line.split(',').map((kv) => kv.split('=')));
+  return { calls: Number(fields.calls ?? 0), usec: Number(fields.usec ?? 0) };
 }
 
 /** Runs one load in its own process and samples the CPU of everything involved over exactly its measured run. */
-export async function measure(spec: HttpSpec | SqlSpec, observed: Observed = {}) {
-  const { servers = [], redis, processes: procs = [] } = observed;
-  const take = async (): Promise<Sample> => {
+export async function measure(spec: HttpSpec | SqlSpec, observed: Observed) {
+  const { servers, redis, processes: procs = [] } = observed;
+  const take = async () => {
     const [s, redisCpu, scripts, counters] = await Promise.all([
       Promise.all(servers.map((x) => x.readCpu())),
-      redis ? readRedisCpuSeconds(redis) : 0,
-      redis ? readCommandStats(redis, 'evalsha') : { calls: 0, usec: 0 },
-      observed.counters ? observed.counters() : {},
+      readRedisCpuSeconds(redis),
+      readScriptStats(redis),
+      observed.counters ? observed.counters() : ({} as Record<string, number>),
     ]);
+    const machine = sampleMachine();
     return {
       at: Date.now(),
       servers: s,
       redisCpu,
       scripts,
       counters,
-      procs: procs.map((p) => readProcessCpuSeconds(p.pid)),
-      machine: sampleMachine(),
+      machine,
+      procs: procs.map(readProcessCpuSeconds),
     };
   };
-  const samples: Sample[] = [];
-  const result = await runInChild<LoadResult>(spec, {
-    beforeMain: async () => void samples.push(await take()),
-    afterMain: async () => void samples.push(await take()),
-  });
-  const [a, b] = samples;
-  const ms = b!.at - a!.at;
-  const [ma, mb] = [a!.machine, b!.machine];
+  const samples: Awaited<ReturnType<typeof take>>[] = [];
+  const sample = async () => void samples.push(await take());
+  const result = await runInChild<LoadResult>(spec, sample, sample);
+  const [a, b] = samples as [(typeof samples)[0], (typeof samples)[0]];
+  const ms = b.at - a.at;
+  const [ma, mb] = [a.machine, b.machine];
   const ticks = ma && mb ? mb.busy - ma.busy + (mb.idle - ma.idle) + (mb.steal - ma.steal) : 0;
   const cores = (n: number) => Math.round((n / ticks) * os.cpus().length * 1000) / 1000;
-  const calls = b!.scripts.calls - a!.scripts.calls;
+  const calls = b.scripts.calls - a.scripts.calls;
   const processes: Record<string, number> = {};
   procs.forEach((p, i) => {
-    const [x, y] = [a!.procs[i], b!.procs[i]];
+    const [x, y] = [a.procs[i], b.procs[i]];
     if (x !== undefined && y !== undefined && ms > 0) processes[p.name] = round(((y - x) * 1000) / ms, 3)!;
   });
+  const counters = Object.fromEntries(
+    Object.entries(b.counters).map(([k, v]) => [k, v - (a.counters[k] ?? 0)]),
+  );
   return {
     ...result,
-    ...(observed.counters
-      ? {
-          counters: Object.fromEntries(
-            Object.entries(b!.counters).map(([k, v]) => [k, v - (a!.counters[k] ?? 0)]),
-          ),
-        }
-      : {}),
+    ...(observed.counters ? { counters } : {}),
     cpu: {
       client: result.clientCpu,
       servers: Object.fromEntries(
-        servers.map((s, i) => [s.name, cpuBetween(a!.servers[i]!, b!.servers[i]!)]),
+        servers.map((s, i) => [s.name, cpuBetween(a.servers[i]!, b.servers[i]!)]),
       ) as Record<string, ReturnType<typeof cpuBetween>>,
-      ...(redis
-        ? { redisCores: round(((b!.redisCpu - a!.redisCpu) * 1000) / ms, 3)!, redisScriptCalls: calls }
-        : {}),
-      ...(calls > 0 ? { redisScriptUsPerCall: round((b!.scripts.usec - a!.scripts.usec) / calls, 2)! } : {}),
-      ...(ticks > 0
+      redisCores: round(((b.redisCpu - a.redisCpu) * 1000) / ms, 3)!,
+      redisScriptCalls: calls,
+      ...(calls > 0 ? { redisScriptUsPerCall: round((b.scripts.usec - a.scripts.usec) / calls, 2)! } : {}),
+      ...(ticks > 0 && mb && ma
         ? {
             machine: {
-              busyCores: cores(mb!.busy - ma!.busy),
-              idleCores: cores(mb!.idle - ma!.idle),
-              stolenCores: cores(mb!.steal - ma!.steal),
+              busyCores: cores(mb.busy - ma.busy),
+              idleCores: cores(mb.idle - ma.idle),
+              stolenCores: cores(mb.steal - ma.steal),
             },
           }
         : {}),
@@ -196,7 +170,6 @@ export function assertStatuses(r: LoadResult, expected: number[]): void {
   }
 }
 
-type Timing = { durationSeconds: number; warmupSeconds: number; connections: number; pipelining: number };
 export const timed = (o: Timing): Timing => ({
   durationSeconds: o.durationSeconds,
   warmupSeconds: o.warmupSeconds,

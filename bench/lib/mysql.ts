@@ -1,29 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { PrismaClient } from '@concert/db';
 
 /**
  * Cumulative server counters from `SHOW GLOBAL STATUS`. They count every client of the server, the
  * bench's own reads included (a few per run), so read them only around a measured run.
  */
-const MYSQL_COUNTERS = [
-  'Questions',
-  'Com_select',
-  'Com_insert',
-  'Com_update',
-  'Com_delete',
-  'Com_begin',
-  'Com_commit',
-]
-  .concat([
-    'Com_rollback',
-    'Com_set_option',
-    'Com_stmt_prepare',
-    'Com_stmt_execute',
-    'Com_stmt_close',
-    'Handler_commit',
-  ])
-  .concat(['Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_os_log_fsyncs', 'Innodb_data_fsyncs'])
-  .concat(['Bytes_received', 'Bytes_sent']);
+const MYSQL_COUNTERS = (
+  'Questions Com_select Com_insert Com_update Com_delete Com_begin Com_commit Com_rollback Com_set_option ' +
+  'Com_stmt_prepare Com_stmt_execute Com_stmt_close Handler_commit Innodb_row_lock_waits Innodb_row_lock_time ' +
+  'Innodb_os_log_fsyncs Innodb_data_fsyncs Bytes_received Bytes_sent'
+).split(' ');
 
 export async function readMysqlCounters(prisma: PrismaClient): Promise<Record<string, number>> {
   const rows = await prisma.$queryRawUnsafe<{ Variable_name: string; Value: string }[]>(
@@ -34,16 +20,21 @@ export async function readMysqlCounters(prisma: PrismaClient): Promise<Record<st
 
 /**
  * The pid of the server this client is connected to, from its `@@pid_file` (the bench only targets
- * 127.0.0.1): matching `/proc/<pid>/comm` would pick any of several servers on the machine.
+ * 127.0.0.1): matching `/proc/<pid>/comm` would pick any of several servers on the machine, and is
+ * only the fallback.
  */
 export async function readMysqlPid(prisma: PrismaClient): Promise<number | undefined> {
   try {
     const [row] = await prisma.$queryRawUnsafe<{ f: string }[]>('SELECT @@pid_file AS f');
     const pid = Number(readFileSync(String(row?.f), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    if (Number.isInteger(pid) && pid > 0) return pid;
+  } catch {}
+  for (const e of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (['mariadbd', 'mysqld'].includes(readFileSync(`/proc/${e}/comm`, 'utf8').trim())) return Number(e);
+    } catch {}
   }
+  return undefined;
 }
 
 /**

@@ -1,50 +1,39 @@
 import { signUserToken } from '@concert/identity';
 import type { QueueCore, RoomConfig } from '@concert/queue-core';
 
-export interface WaitingUser {
-  userId: number;
-  tokenId: number;
-  /** Position when it joined (1 = front). */
-  position: number;
+/** `lanes` async loops taking indexes 0…count-1 in turn. */
+async function inLanes(count: number, lanes: number, each: (i: number) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < count; i = next++) await each(i);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, lane));
 }
 
 /**
  * Fills a waiting room through the real `joinRoom` (the join Lua script), so the keys hold exactly what
  * production would; `inFlight` joins at once on the one connection (pipelined by ioredis). Every join
- * must be new. Keeps the token ids of the indexes in `keep` (0 = first joined). Bounded in time.
+ * must be new. Keeps the token ids of the indexes in `keep` (0 = first joined), in queue order. Bounded
+ * in time (5 minutes).
  */
 export async function fillWaitingRoom(
   queue: QueueCore,
-  opts: {
-    concertId: number;
-    firstUserId: number;
-    count: number;
-    inFlight?: number;
-    keep?: ReadonlySet<number>;
-  },
-  timeoutMs = 300_000,
+  o: { concertId: number; firstUserId: number; count: number; inFlight?: number; keep?: ReadonlySet<number> },
 ) {
-  const deadline = Date.now() + timeoutMs;
-  const kept: WaitingUser[] = [];
-  let next = 0;
+  const deadline = Date.now() + 300_000;
+  const kept: { userId: number; tokenId: number; position: number }[] = [];
   const started = performance.now();
-  async function lane() {
-    while (next < opts.count) {
-      const index = next++;
-      const userId = opts.firstUserId + index;
-      const r = await queue.joinRoom(opts.concertId, userId);
-      if (r.outcome !== 'JOINED' || r.status.status !== 'WAITING')
-        throw new Error(
-          `fill concert ${opts.concertId}: user ${userId} got ${r.outcome}, not a new WAITING token`,
-        );
-      if (opts.keep?.has(index)) kept.push({ userId, tokenId: r.tokenId, position: r.status.position });
-      if ((index & 0x3ff) === 0 && Date.now() > deadline)
-        throw new Error(
-          `fill concert ${opts.concertId}: ${index} of ${opts.count} joins after the time limit`,
-        );
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.inFlight ?? 1000, opts.count)) }, lane));
+  await inLanes(o.count, o.inFlight ?? 1000, async (index) => {
+    const userId = o.firstUserId + index;
+    const r = await queue.joinRoom(o.concertId, userId);
+    if (r.outcome !== 'JOINED' || r.status.status !== 'WAITING')
+      throw new Error(
+        `fill concert ${o.concertId}: user ${userId} got ${r.outcome}, not a new WAITING token`,
+      );
+    if (o.keep?.has(index)) kept.push({ userId, tokenId: r.tokenId, position: r.status.position });
+    if ((index & 0x3ff) === 0 && Date.now() > deadline)
+      throw new Error(`fill concert ${o.concertId}: ${index} of ${o.count} joins after the time limit`);
+  });
   return {
     seconds: (performance.now() - started) / 1000,
     kept: kept.sort((a, b) => a.position - b.position),
@@ -59,12 +48,12 @@ export function pickEvenly(count: number, picks: number): Set<number> {
 
 /** Opens or reconfigures a room through the gateway's admin API, as an operator would. */
 export async function openRoomOverHttp(
-  baseUrl: string,
+  url: string,
   adminKey: string,
   concertId: number,
   config: Partial<RoomConfig>,
 ) {
-  const res = await fetch(`${baseUrl}/v1/admin/queues/${concertId}`, {
+  const res = await fetch(`${url}/v1/admin/queues/${concertId}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
     body: JSON.stringify(config),
@@ -81,27 +70,23 @@ export async function openRoomOverHttp(
 export async function activateUsers(
   queue: QueueCore,
   sign: (claims: { concertId: number; userId: number; tokenId: number }) => string,
-  opts: { concertId: number; firstUserId: number; count: number },
-  timeoutMs = 300_000,
+  o: { concertId: number; firstUserId: number; count: number },
 ) {
-  const started = Date.now();
-  const keep = new Set(Array.from({ length: opts.count }, (_, i) => i));
-  const { kept } = await fillWaitingRoom(queue, { ...opts, keep }, timeoutMs);
+  const keep = new Set(Array.from({ length: o.count }, (_, i) => i));
+  const { kept } = await fillWaitingRoom(queue, { ...o, keep });
   let admitted = 0;
-  for (let i = 0; i < Math.ceil(opts.count / 10_000) * 2 + 10 && admitted < opts.count; i++) {
-    const r = await queue.promoteRoom(opts.concertId, 10_000);
+  for (let i = 0; i < Math.ceil(o.count / 10_000) * 2 + 10 && admitted < o.count; i++) {
+    const r = await queue.promoteRoom(o.concertId, 10_000);
     admitted += r.admitted;
     if (r.admitted === 0) break;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`activate concert ${opts.concertId}: over ${timeoutMs} ms`);
   }
-  if (admitted !== opts.count)
-    throw new Error(`activate concert ${opts.concertId}: admitted ${admitted} of ${opts.count}`);
+  if (admitted !== o.count)
+    throw new Error(`activate concert ${o.concertId}: admitted ${admitted} of ${o.count}`);
   return kept
     .sort((a, b) => a.userId - b.userId)
     .map((u) => ({
       userId: u.userId,
-      token: sign({ concertId: opts.concertId, userId: u.userId, tokenId: u.tokenId }),
+      token: sign({ concertId: o.concertId, userId: u.userId, tokenId: u.tokenId }),
     }));
 }
 
@@ -112,11 +97,8 @@ export async function activateUsers(
  */
 export async function signUserTokens(secret: string, firstUserId: number, count: number, ttlSeconds: number) {
   const tokens = new Array<string>(count);
-  let next = 0;
-  async function lane() {
-    for (let i = next++; i < count; i = next++)
-      tokens[i] = (await signUserToken(secret, { userId: firstUserId + i }, { ttlSeconds })).token;
-  }
-  await Promise.all(Array.from({ length: Math.min(256, count) }, lane));
+  await inLanes(count, 256, async (i) => {
+    tokens[i] = (await signUserToken(secret, { userId: firstUserId + i }, { ttlSeconds })).token;
+  });
   return tokens;
 }

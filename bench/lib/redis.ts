@@ -4,10 +4,10 @@ import type { Redis } from 'ioredis';
 
 /** `INFO <section>` as a map of its fields. */
 export async function readInfo(redis: Redis, section: string): Promise<Record<string, string>> {
-  const fields = (await redis.info(section))
+  const lines = (await redis.info(section))
     .split('\r\n')
     .filter((l) => l.includes(':') && !l.startsWith('#'));
-  return Object.fromEntries(fields.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
+  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
 }
 
 /** CPU seconds the Redis server has used so far (user + system, all its threads). */
@@ -16,9 +16,9 @@ export async function readRedisCpuSeconds(redis: Redis): Promise<number> {
   return Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys);
 }
 
-/** `used_memory`, read once UNLINKed values have been freed by the lazy-free thread (at most `timeoutMs`). */
-export async function readUsedMemory(redis: Redis, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
+/** `used_memory`, read once UNLINKed values have been freed by the lazy-free thread (at most 10 s). */
+export async function readUsedMemory(redis: Redis): Promise<number> {
+  const deadline = Date.now() + 10_000;
   for (;;) {
     const info = await readInfo(redis, 'memory');
     if (Number(info.lazyfree_pending_objects ?? 0) === 0 || Date.now() > deadline)
@@ -30,20 +30,6 @@ export async function readUsedMemory(redis: Redis, timeoutMs = 10_000): Promise<
 /** Exact bytes of one key (`MEMORY USAGE … SAMPLES 0` walks every element: bench only). */
 export async function readKeyMemory(redis: Redis, key: string): Promise<number> {
   return ((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) as number | null) ?? 0;
-}
-
-/** Calls and microseconds of one command so far, from `INFO commandstats` (all clients of the server). */
-export async function readCommandStats(redis: Redis, command: string) {
-  const line = (await readInfo(redis, 'commandstats'))[`cmdstat_${command.toLowerCase()}`] ?? '';
-  const fields = Object.fromEntries(line.split(',').map((kv) => kv.split('=')));
-  return { calls: Number(fields.calls ?? 0), usec: Number(fields.usec ?? 0) };
-}
-
-export interface RedisBenchmarkResult {
-  /** The exact command line that ran. */
-  commandLine: string;
-  requestsPerSecond: number;
-  latencyMs: { avg: number; p50: number; p95: number; p99: number; max: number };
 }
 
 /**

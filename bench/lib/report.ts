@@ -3,48 +3,32 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MeasuredLoad } from './measure.ts';
 
-type Value = { label: string; value: number; unit: string };
+export type Value = { label: string; value: number; unit: string };
+type Target = { on: 'value' | 'ratio'; op: '>=' | '<=' | '=='; threshold: number };
+type More = { baseline?: Value; moreBaselines?: Value[]; target?: Target; note?: string };
+export type Figure = Value &
+  Omit<More, 'moreBaselines'> & {
+    id: string;
+    ratio?: number;
+    isMet?: boolean;
+    moreBaselines?: (Value & { ratio: number })[];
+  };
 
 /**
- * One reported number. Speeds carry the baseline measured in the same run and their ratio to it: the 2
- * cores are shared with Redis, MariaDB and the load generator, and absolute numbers move from run to
- * run. A target is checked and reported, never asserted.
+ * One reported number. Speeds carry the baselines measured in the same run and their ratios to them:
+ * the 2 cores are shared with Redis, MariaDB and the load generator, and absolute numbers move from
+ * run to run. A target (on the value, or on its ratio to `baseline`; `==` is for invariants) is checked
+ * and reported, never asserted.
  */
-export interface Figure extends Value {
-  id: string;
-  baseline?: Value;
-  /** value / baseline.value */
-  ratio?: number;
-  /** `on` the value or its ratio to the baseline; `==` is for invariants (exactly 50 seats sold). */
-  target?: { on: 'value' | 'ratio'; op: '>=' | '<=' | '=='; threshold: number };
-  isMet?: boolean;
-  note?: string;
-  /** Further baselines of the same run, each with its ratio (see renderBaselinesTable). */
-  moreBaselines?: (Value & { ratio: number })[];
-}
-
-type FigureSpec = Omit<Figure, 'ratio' | 'isMet' | 'moreBaselines'> & { moreBaselines?: Value[] };
-
-/** A figure `id` of `value` `unit`, with its baselines (their ratios computed) and whether it meets its target. */
-export function figure(
-  id: string,
-  label: string,
-  value: number,
-  unit: string,
-  more: Partial<FigureSpec> = {},
-): Figure {
-  const f: FigureSpec = { id, label, value, unit, ...more };
-  const { moreBaselines, ...rest } = f;
-  const ratio = f.baseline ? f.value / f.baseline.value : undefined;
-  const out: Figure = { ...rest, ...(ratio === undefined ? {} : { ratio }) };
-  if (moreBaselines) out.moreBaselines = moreBaselines.map((b) => ({ ...b, ratio: f.value / b.value }));
-  if (f.target) {
-    const x = f.target.on === 'ratio' ? ratio : f.value;
-    if (x === undefined) throw new Error(`figure ${f.id}: a ratio target needs a baseline`);
-    const t = f.target.threshold;
-    out.isMet = f.target.op === '>=' ? x >= t : f.target.op === '<=' ? x <= t : x === t;
-  }
-  return out;
+export function figure(id: string, label: string, value: number, unit: string, more: More = {}): Figure {
+  const { moreBaselines, ...rest } = more;
+  const f: Figure = { id, label, value, unit, ...rest };
+  if (rest.baseline) f.ratio = value / rest.baseline.value;
+  if (moreBaselines) f.moreBaselines = moreBaselines.map((b) => ({ ...b, ratio: value / b.value }));
+  const t = rest.target;
+  const x = t?.on === 'ratio' ? f.ratio! : value;
+  if (t) f.isMet = t.op === '>=' ? x >= t.threshold : t.op === '<=' ? x <= t.threshold : x === t.threshold;
+  return f;
 }
 
 export function formatNumber(n: number): string {
@@ -54,56 +38,65 @@ export function formatNumber(n: number): string {
 }
 
 const withUnit = (n: number, unit: string) => `${formatNumber(n)} ${unit}`;
-const OP_SIGN = { '>=': '≥', '<=': '≤', '==': '=' } as const;
-const describeTarget = ({ target: t, unit }: Figure) =>
+const SIGN = { '>=': '≥', '<=': '≤', '==': '=' } as const;
+const fixed = (digits: number) => (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits);
+const [f1, f2] = [fixed(1), fixed(2)];
+const busy = (s: { eventLoopUtilization: number }, n: number | undefined, f = f1) =>
+  `${f(n)} (${Math.round(s.eventLoopUtilization * 100)} %)`;
+
+/** A markdown table: a column is its heading, its cell, and whether it is text (left-aligned), not a number. */
+type Column<T> = [head: string, cell: (row: T) => string, isText?: boolean];
+function table<T>(rows: T[], columns: Column<T>[]): string {
+  return [
+    `| ${columns.map((c) => c[0]).join(' | ')} |`,
+    `|${columns.map((c) => (c[2] ? '---|' : '---:|')).join('')}`,
+    ...rows.map((r) => `| ${columns.map((c) => c[1](r)).join(' | ')} |`),
+  ].join('\n');
+}
+
+const FIGURE: Column<Figure> = ['figure', (f) => f.label, true];
+const VALUE: Column<Figure> = ['value', (f) => withUnit(f.value, f.unit)];
+const target = ({ target: t, unit }: Figure) =>
   !t
     ? '—'
-    : t.on === 'ratio'
-      ? `ratio ${OP_SIGN[t.op]} ${formatNumber(t.threshold)}`
-      : `${OP_SIGN[t.op]} ${withUnit(t.threshold, unit)}`;
-const result = (f: Figure) => (f.isMet === undefined ? '' : f.isMet ? 'met' : '**missed**');
-const table = (head: string, align: string, rows: string[][]) =>
-  [`| ${head} |`, align, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    : `${t.on === 'ratio' ? 'ratio ' : ''}${SIGN[t.op]} ${t.on === 'ratio' ? formatNumber(t.threshold) : withUnit(t.threshold, unit)}`;
+const TARGET: Column<Figure>[] = [
+  ['target', target, true],
+  ['result', (f) => (f.isMet === undefined ? '' : f.isMet ? 'met' : '**missed**'), true],
+];
 
 /** Figure, value, baseline, ratio, target, met/missed. */
-export function renderMarkdownTable(figures: Figure[]): string {
-  return table(
-    'figure | value | baseline (same run) | ratio | target | result',
-    '|---|---:|---|---:|---|---|',
-    figures.map((f) => [
-      f.label,
-      withUnit(f.value, f.unit),
-      f.baseline ? `${f.baseline.label}: ${withUnit(f.baseline.value, f.baseline.unit)}` : '—',
-      f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`,
-      describeTarget(f),
-      result(f),
-    ]),
-  );
+export const renderMarkdownTable = (figures: Figure[]) =>
+  table(figures, [
+    FIGURE,
+    VALUE,
+    [
+      'baseline (same run)',
+      ({ baseline: b }) => (b ? `${b.label}: ${withUnit(b.value, b.unit)}` : '—'),
+      true,
+    ],
+    ['ratio', (f) => (f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`)],
+    ...TARGET,
+  ]);
+
+/** The figure's ratio to its baseline whose label starts with `prefix`, and that baseline's value. */
+function ratioTo(f: Figure, prefix: string) {
+  const all = [...(f.baseline ? [{ ...f.baseline, ratio: f.ratio! }] : []), ...(f.moreBaselines ?? [])];
+  const b = all.find((x) => x.label.startsWith(prefix));
+  return b
+    ? `${b.ratio >= 0.1 ? b.ratio.toFixed(2) : b.ratio.toPrecision(2)}× of ${withUnit(b.value, b.unit)}`
+    : '—';
 }
 
 /** One column per baseline kind, named by its label prefix: the figure's ratio to it and its value. */
-export function renderBaselinesTable(
-  figures: Figure[],
-  columns: { title: string; prefix: string }[],
-): string {
-  return table(
-    `figure | value | ${columns.map((c) => c.title).join(' | ')} | target | result`,
-    `|---|---:|${columns.map(() => '---:|').join('')}---|---|`,
-    figures.map((f) => {
-      const all = [
-        ...(f.baseline && f.ratio !== undefined ? [{ ...f.baseline, ratio: f.ratio }] : []),
-        ...(f.moreBaselines ?? []),
-      ];
-      const cells = columns.map((c) => {
-        const b = all.find((x) => x.label.startsWith(c.prefix));
-        return b
-          ? `${b.ratio >= 0.1 ? b.ratio.toFixed(2) : b.ratio.toPrecision(2)}× of ${withUnit(b.value, b.unit)}`
-          : '—';
-      });
-      return [f.label, withUnit(f.value, f.unit), ...cells, describeTarget(f), result(f)];
-    }),
-  );
-}
+export const renderBaselinesTable = (figures: Figure[], columns: { title: string; prefix: string }[]) =>
+  table(figures, [
+    FIGURE,
+    VALUE,
+    ...columns.map(({ title, prefix }): Column<Figure> => [title, (f) => ratioTo(f, prefix)]),
+    ...TARGET,
+  ]);
 
 /** The machine a report was taken on, so that numbers are never read without it. */
 export function describeMachine() {
@@ -134,19 +127,19 @@ export function median(values: number[]): number {
 }
 
 /** The server process under load: the busiest of those observed. */
-export const busiestServer = (r: MeasuredLoad) =>
-  Object.values(r.cpu.servers).sort((a, b) => b.cores - a.cores)[0];
+const busiestServer = (r: MeasuredLoad) => Object.values(r.cpu.servers).sort((a, b) => b.cores - a.cores)[0];
+const server = (r: MeasuredLoad, cell: (s: { cores: number; eventLoopUtilization: number }) => string) => {
+  const s = busiestServer(r);
+  return s ? cell(s) : '—';
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Cores used during a run by processes other than the load generator, the servers, Redis and MariaDB. */
-function otherCores(r: MeasuredLoad): number | undefined {
-  if (!r.cpu.machine) return undefined;
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const ours =
-    r.cpu.client.cores + sum(Object.values(r.cpu.servers).map((s) => s.cores)) + (r.cpu.redisCores ?? 0);
-  return Math.max(
-    0,
-    Math.round((r.cpu.machine.busyCores - ours - sum(Object.values(r.cpu.processes ?? {}))) * 100) / 100,
-  );
+function otherCores({ cpu }: MeasuredLoad): number | undefined {
+  if (!cpu.machine) return undefined;
+  const ours = cpu.client.cores + sum(Object.values(cpu.servers).map((s) => s.cores)) + cpu.redisCores;
+  const other = cpu.machine.busyCores - ours - sum(Object.values(cpu.processes ?? {}));
+  return Math.max(0, Math.round(other * 100) / 100);
 }
 
 /**
@@ -170,35 +163,34 @@ export function medians<K extends string>(loads: Record<K, MeasuredLoad[]>, maxO
   };
 }
 
-const c2 = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
-
 /** Where the cores went in each run; runs where other processes used more than `maxOtherCores` are noisy. */
 export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores: number): string {
   // Observed processes (MariaDB for the booking bench) get a column each.
   const procs = [...new Set(loads.flatMap((r) => Object.keys(r.cpu.processes ?? {})))];
-  return table(
-    `run | req/s | p99 ms | load generator cores | server cores (event loop busy) | req/s per server core | server CPU µs/req | Redis cores (µs/script call) | ${procs.map((n) => `${n} cores | `).join('')}machine busy cores | other processes' cores`,
-    `|---|---:|---:|---:|---:|---:|---:|---:|${procs.map(() => '---:|').join('')}---:|---:|`,
-    loads.map((r) => {
-      const s = busiestServer(r);
-      const other = otherCores(r);
-      const script =
-        r.cpu.redisScriptUsPerCall === undefined ? '' : ` (${r.cpu.redisScriptUsPerCall.toFixed(1)})`;
-      return [
-        `${r.title}${other !== undefined && other > maxOtherCores ? ' (noisy)' : ''}`,
-        formatNumber(r.requestsPerSecond),
-        r.latencyMs.p99.toFixed(1),
-        c2(r.cpu.client.cores),
-        s ? `${c2(s.cores)} (${Math.round(s.eventLoopUtilization * 100)} %)` : '—',
-        s && s.cores > 0 ? formatNumber(r.requestsPerSecond / s.cores) : '—',
-        s && r.requestsPerSecond > 0 ? ((s.cores * 1e6) / r.requestsPerSecond).toFixed(1) : '—',
-        `${c2(r.cpu.redisCores)}${script}`,
-        ...procs.map((n) => c2(r.cpu.processes?.[n])),
-        c2(r.cpu.machine?.busyCores),
-        c2(other),
-      ];
-    }),
-  );
+  const other = (r: MeasuredLoad) => otherCores(r);
+  return table(loads, [
+    ['run', (r) => `${r.title}${(other(r) ?? 0) > maxOtherCores ? ' (noisy)' : ''}`, true],
+    ['req/s', (r) => formatNumber(r.requestsPerSecond)],
+    ['p99 ms', (r) => r.latencyMs.p99.toFixed(1)],
+    ['load generator cores', (r) => f2(r.cpu.client.cores)],
+    ['server cores (event loop busy)', (r) => server(r, (s) => busy(s, s.cores, f2))],
+    [
+      'req/s per server core',
+      (r) => server(r, (s) => (s.cores > 0 ? formatNumber(r.requestsPerSecond / s.cores) : '—')),
+    ],
+    [
+      'server CPU µs/req',
+      (r) => server(r, (s) => (r.requestsPerSecond > 0 ? f1((s.cores * 1e6) / r.requestsPerSecond) : '—')),
+    ],
+    [
+      'Redis cores (µs/script call)',
+      ({ cpu }) =>
+        `${f2(cpu.redisCores)}${cpu.redisScriptUsPerCall === undefined ? '' : ` (${cpu.redisScriptUsPerCall.toFixed(1)})`}`,
+    ],
+    ...procs.map((n): Column<MeasuredLoad> => [`${n} cores`, (r) => f2(r.cpu.processes?.[n])]),
+    ['machine busy cores', (r) => f2(r.cpu.machine?.busyCores)],
+    ["other processes' cores", (r) => f2(other(r))],
+  ]);
 }
 
 /**
@@ -206,30 +198,29 @@ export function renderCpuTable(loads: MeasuredLoad[], maxOtherCores: number): st
  * statements per request (SHOW GLOBAL STATUS and INFO deltas, all clients counted).
  */
 export function renderCostTable(loads: MeasuredLoad[]): string {
-  const f = (digits: number) => (n: number | undefined) =>
-    n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits);
-  const [f1, f2] = [f(1), f(2)];
-  return table(
-    'run | req/s | API µs CPU/req (event loop busy) | MariaDB µs CPU/req | Redis µs CPU/req | SQL statements/req | prepares/req | transactions/req | row-lock waits/req | data fsyncs/req | Redis commands/req | load generator cores',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    loads.map((r) => {
-      const perReq = (cores: number | undefined) =>
-        cores === undefined ? undefined : (cores / r.requestsPerSecond) * 1e6;
-      const c = (k: string) => (r.counters?.[k] === undefined ? undefined : r.counters[k]! / r.requests);
-      // The probes (SELECT 1, the floor) run in no server: their own process is the last column.
-      const s = /^(Prisma|raw|floor) /.test(r.title) ? undefined : busiestServer(r);
-      return [
-        r.title,
-        formatNumber(r.requestsPerSecond),
-        s ? `${f1(perReq(s.cores))} (${Math.round(s.eventLoopUtilization * 100)} %)` : '—',
-        f1(perReq(r.cpu.processes?.MariaDB)),
-        f1(perReq(r.cpu.redisCores)),
-        ...['Questions', 'Com_stmt_prepare'].map((k) => f2(c(`mysql.${k}`))),
-        f2((c('mysql.Com_commit') ?? 0) + (c('mysql.Com_rollback') ?? 0)),
-        ...['Innodb_row_lock_waits', 'Innodb_data_fsyncs'].map((k) => f2(c(`mysql.${k}`))),
-        f2(c('redis.commands')),
-        f2(r.cpu.client.cores),
-      ];
-    }),
-  );
+  const perReq = (r: MeasuredLoad, cores: number | undefined) =>
+    cores === undefined ? undefined : (cores / r.requestsPerSecond) * 1e6;
+  const per = (r: MeasuredLoad, ...keys: string[]) =>
+    keys.some((k) => r.counters?.[k] !== undefined)
+      ? sum(keys.map((k) => r.counters?.[k] ?? 0)) / r.requests
+      : undefined;
+  const count = (head: string, ...keys: string[]): Column<MeasuredLoad> => [head, (r) => f2(per(r, ...keys))];
+  return table(loads, [
+    ['run', (r) => r.title, true],
+    ['req/s', (r) => formatNumber(r.requestsPerSecond)],
+    // The probes (SELECT 1, the floor) run in no server: their own process is the last column.
+    [
+      'API µs CPU/req (event loop busy)',
+      (r) => (/^(Prisma|raw|floor) /.test(r.title) ? '—' : server(r, (s) => busy(s, perReq(r, s.cores)))),
+    ],
+    ['MariaDB µs CPU/req', (r) => f1(perReq(r, r.cpu.processes?.MariaDB))],
+    ['Redis µs CPU/req', (r) => f1(perReq(r, r.cpu.redisCores))],
+    count('SQL statements/req', 'mysql.Questions'),
+    count('prepares/req', 'mysql.Com_stmt_prepare'),
+    count('transactions/req', 'mysql.Com_commit', 'mysql.Com_rollback'),
+    count('row-lock waits/req', 'mysql.Innodb_row_lock_waits'),
+    count('data fsyncs/req', 'mysql.Innodb_data_fsyncs'),
+    count('Redis commands/req', 'redis.commands'),
+    ['load generator cores', (r) => f2(r.cpu.client.cores)],
+  ]);
 }

@@ -11,21 +11,23 @@ import { writeJsonReport } from './report.ts';
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** One option: its default (its type), its `--tiny` value, its minimum, and its flag when not the key in kebab-case. */
+/** One option: its default (and so its type), its `--tiny` value, its bounds, its flag when not the key in kebab-case. */
 export interface Flag {
   default: number | string | boolean;
   tiny?: number | string | boolean;
+  /** Bounds of a number (`min` defaults to 0). */
   min?: number;
+  max?: number;
   flag?: string;
   /** An environment variable read before the default (REDIS_URL). */
   env?: string;
-  choices?: readonly string[];
   /** Defaults to this other option's value when that one is given and this one is not. */
   follows?: string;
 }
 export type Spec = Record<string, Flag>;
 type Widen<T> = T extends number ? number : T extends boolean ? boolean : string;
 export type OptionsOf<S extends Spec> = { -readonly [K in keyof S]: Widen<S[K]['default']> };
+type Env = Record<string, string | undefined>;
 
 /** The options of both benches. */
 export const COMMON = {
@@ -35,7 +37,7 @@ export const COMMON = {
   connections: { default: 50, tiny: 10, min: 1 },
   pipelining: { default: 1, min: 1 },
   /** Each figure is the median over the rounds' quiet runs (or all of them when none was quiet). */
-  rounds: { default: 3, tiny: 1, min: 1 },
+  rounds: { default: 3, tiny: 1, min: 1, max: 20 },
   /** A run is quiet when processes other than the bench's used at most this many cores (/proc/stat). */
   maxOtherCores: { default: 0.25 },
   redisUrl: { default: 'redis://127.0.0.1:6379', env: 'REDIS_URL' },
@@ -44,51 +46,45 @@ export const COMMON = {
   cpuProfileDir: { flag: 'profile-dir', default: '' },
 } as const satisfies Spec;
 
-const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** `pool-size`, `POOL_SIZE` and `poolSize` all name one option. */
 const squash = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+const BOOLEAN = /^(1|true|yes|0|false|no)$/;
 
 /**
  * `--pool-size 5`, `--pool-size=5` or `--poolSize 5`, else `BENCH_POOL_SIZE=5`, else the default (its
- * `tiny` one under `--tiny`). A flag with no value reads as `true`; an unknown flag is an error.
+ * `tiny` one under `--tiny`). A boolean flag with no value reads as `true`; an unknown flag, a
+ * positional argument, a missing value or one out of bounds is an error.
  */
-export function readOptions<S extends Spec>(
-  own: S,
-  argv: readonly string[],
-  env: Record<string, string | undefined>,
-): OptionsOf<typeof COMMON & S> {
+export function readOptions<S extends Spec>(own: S, argv: readonly string[], env: Env) {
   const spec: Spec = { ...COMMON, ...own, tiny: { default: false } };
-  const flagOf = (key: string) => spec[key]!.flag ?? kebab(key);
-  const bySquash = new Map(Object.keys(spec).map((k) => [squash(flagOf(k)), flagOf(k)]));
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([^=]+)(=.*)?$/.exec(argv[i]!);
-    // Anything else is a positional argument, which parseArgs refuses.
-    if (!m) args.push(argv[i]!);
-    else {
-      const next = argv[i + 1];
-      const value = m[2] ? m[2].slice(1) : next !== undefined && !next.startsWith('--') ? argv[++i] : 'true';
-      args.push(`--${bySquash.get(squash(m[1]!)) ?? m[1]}=${value}`);
-    }
-  }
-  const raw: Record<string, string | undefined> = parseArgs({
-    args,
-    options: Object.fromEntries([...bySquash.values()].map((f) => [f, { type: 'string' as const }])),
-    strict: true,
-    allowPositionals: false,
-  }).values as Record<string, string>;
+  const flagOf = (key: string) => spec[key]!.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const keyOf = new Map(Object.keys(spec).map((k) => [squash(flagOf(k)), k]));
+  // parseArgs reads every option as a string under its kebab-case flag: other spellings are renamed to it
+  // first, and a boolean flag not followed by true/false… gets `=true`.
+  const args = argv.map((arg, i) => {
+    const [, name, value] = /^--([^=]+)(=.*)?$/.exec(arg) ?? [];
+    const key = name && keyOf.get(squash(name));
+    if (!key) return arg;
+    const isBare = !value && typeof spec[key]!.default === 'boolean' && !BOOLEAN.test(argv[i + 1] ?? '');
+    return `--${flagOf(key)}${value ?? (isBare ? '=true' : '')}`;
+  });
+  const options = Object.fromEntries(Object.keys(spec).map((k) => [flagOf(k), { type: 'string' as const }]));
+  const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+  const given: Record<string, string | undefined> = {};
+  for (const key of Object.keys(spec)) given[key] = values[flagOf(key)] as string | undefined;
   for (const [name, value] of Object.entries(env)) {
-    const f = name.startsWith('BENCH_') && bySquash.get(squash(name.slice(6)));
-    if (f && value && raw[f] === undefined) raw[f] = value;
+    const key = name.startsWith('BENCH_') && keyOf.get(squash(name.slice(6)));
+    if (key && value) given[key] ??= value;
   }
-  const isTiny = readValue('tiny', raw.tiny, spec.tiny!) as boolean;
+  const isTiny = given.tiny !== undefined && readValue('tiny', given.tiny, spec.tiny!);
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(spec)) {
-    const given = raw[flagOf(key)] ?? (f.env ? env[f.env] : undefined);
-    const follows = f.follows && raw[flagOf(f.follows)] !== undefined ? raw[flagOf(f.follows)] : undefined;
-    if (key !== 'tiny') out[key] = readValue(flagOf(key), given ?? follows, f, isTiny);
+    const value =
+      given[key] ?? (f.env ? env[f.env] : undefined) ?? (f.follows ? given[f.follows] : undefined);
+    if (value !== undefined) out[key] = readValue(flagOf(key), value, f);
+    else out[key] = isTiny && f.tiny !== undefined ? f.tiny : f.default;
   }
-  if ((out.rounds as number) > 20) throw new Error('--rounds must be at most 20');
+  delete out.tiny;
   for (const [key, value] of Object.entries(out)) {
     const host = key.endsWith('Url') ? new URL(String(value)).hostname : 'localhost';
     if (host !== '127.0.0.1' && host !== 'localhost')
@@ -97,25 +93,20 @@ export function readOptions<S extends Spec>(
   out.outDir = path.resolve(String(out.outDir));
   if (out.cpuProfileDir) out.cpuProfileDir = path.resolve(String(out.cpuProfileDir));
   else delete out.cpuProfileDir;
-  const opts = out as OptionsOf<typeof COMMON & S>;
-  return opts;
+  return out as OptionsOf<typeof COMMON & S>;
 }
 
-function readValue(name: string, value: string | undefined, f: Flag, isTiny = false) {
-  if (value === undefined) return isTiny && f.tiny !== undefined ? f.tiny : f.default;
+function readValue(flag: string, value: string, f: Flag) {
+  if (typeof f.default === 'string') return value;
   if (typeof f.default === 'boolean') {
-    if (['1', 'true', 'yes'].includes(value)) return true;
-    if (['0', 'false', 'no'].includes(value)) return false;
-    throw new Error(`option ${name} must be true or false, got ${value}`);
+    if (!BOOLEAN.test(value)) throw new Error(`--${flag} must be true or false, got ${value}`);
+    return /^(1|true|yes)$/.test(value);
   }
-  if (typeof f.default === 'string') {
-    if (f.choices && !f.choices.includes(value))
-      throw new Error(`--${name} must be ${f.choices.join(' or ')}, not ${value}`);
-    return value;
-  }
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < (f.min ?? 0))
-    throw new Error(`option ${name} must be a number ≥ ${f.min ?? 0}, got ${value}`);
+  const [n, min, max] = [value.trim() ? Number(value) : Number.NaN, f.min ?? 0, f.max ?? Infinity];
+  if (!(n >= min && n <= max) || !Number.isFinite(n))
+    throw new Error(
+      `--${flag} must be a number ≥ ${min}${f.max === undefined ? '' : ` and ≤ ${max}`}, got ${value}`,
+    );
   return n;
 }
 
@@ -145,7 +136,9 @@ export async function openSession(
   cleanUpMore: () => Promise<void> = async () => undefined,
 ) {
   const prefix = `bench:${name}:${randomUUID().slice(0, 8)}:`;
-  const secret = randomBytes(32).toString('hex');
+  // The queue tokens' key, and the identity provider's HS256 secret (AUTH_JWT_SECRET), which must differ.
+  const [secret, authSecret] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
+  const adminKey = randomBytes(16).toString('hex');
   const redis = createRedis(opts.redisUrl, { name: `bench-${name}` });
   await redis.connect();
   const running: ServerProcess[] = [];
@@ -162,11 +155,8 @@ export async function openSession(
       log(`  cleaned up ${deleted} keys under ${prefix}`);
     })());
   onInterrupt.add(cleanUp);
-  // The identity provider's HS256 secret (AUTH_JWT_SECRET); it must differ from the queue tokens' key.
-  const [authSecret, adminKey] = [randomBytes(32).toString('hex'), randomBytes(16).toString('hex')];
   return {
     prefix,
-    secret,
     authSecret,
     adminKey,
     /** What every service under test is started with: this run's Redis keys and secrets, no rate limit, no logs. */
@@ -202,7 +192,7 @@ export type Session = Awaited<ReturnType<typeof openSession>>;
 export async function runCli<O extends { outDir: string }>(
   moduleUrl: string,
   name: string,
-  read: (argv: string[], env: NodeJS.ProcessEnv) => O,
+  read: (argv: string[], env: Env) => O,
   run: (opts: O) => Promise<{ startedAt: string; markdown: string }>,
 ): Promise<void> {
   if (!process.argv[1] || moduleUrl !== pathToFileURL(path.resolve(process.argv[1])).href) return;
