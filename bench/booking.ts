@@ -7,7 +7,13 @@
  *
  *   pnpm --filter @concert/bench bench:booking [--rounds 3] [--holds 20000] [--pool-size 10] [--tiny] …
  */
-import { applyMigrations, createPrismaClient, type PrismaClient, replaceDatabaseName } from '@concert/db';
+import {
+  applyMigrations,
+  createPrismaClient,
+  type PrismaClient,
+  parseDatabaseUrl,
+  replaceDatabaseName,
+} from '@concert/db';
 import { dropDatabase, mulberry32, round } from '@concert/testing';
 import type { RawRequest } from './lib/load-worker.ts';
 import {
@@ -155,6 +161,8 @@ export async function runBookingBench(o: BookingBenchOptions, print: Log = (l) =
   const log: Log = (line) => print(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s] ${line}`);
   const database = `concert_test_${o.databaseName}`;
   const databaseUrl = replaceDatabaseName(o.mysqlUrl, database);
+  // What is dropped below must be the bench's own database, whatever the server URL held.
+  if (parseDatabaseUrl(databaseUrl).database !== database) throw new Error(`bad database URL ${databaseUrl}`);
   let db: PrismaClient | undefined;
   const s = await openSession('booking', o, log, async () => {
     await db?.$disconnect().catch(() => undefined);
