@@ -5,12 +5,18 @@
  *
  *   pnpm --filter @concert/bench bench:gateway [--duration 10] [--connections 50] [--rounds 2] [--tiny] …
  */
-import type { RoomConfig } from '@concert/queue-core';
+import { createQueueCore, type RoomConfig } from '@concert/queue-core';
 import { round } from '@concert/testing';
 import type { ServerProcess } from './lib/child.ts';
 import { assertStatuses, type MeasuredLoad, measure, measureBare, timed } from './lib/measure.ts';
 import { fillWaitingRoom, openRoomOverHttp, pickEvenly, signUserTokens } from './lib/queue.ts';
-import { readKeyMemory, readRedisCpuSeconds, readUsedMemory, redisBenchmark } from './lib/redis.ts';
+import {
+  readKeyMemory,
+  readRedisCpuSeconds,
+  readUsedMemory,
+  redisBenchmark,
+  startPrivateRedis,
+} from './lib/redis.ts';
 import {
   describeMachine,
   figure,
@@ -179,15 +185,29 @@ export async function runGatewayBench(opts: GatewayBenchOptions, log: Log = (l) 
     };
     // The short queue, then the long one with used_memory around its fill and again with its event stream trimmed.
     const smallTokens = await fill('small', ROOMS.small, opts.smallWaiting, opts.pollPool);
-    const keys = s.queue.keys.room(ROOMS.big);
-    const usedMemoryBefore = await readUsedMemory(s.redis);
     const bigTokens = await fill('big', ROOMS.big, opts.bigWaiting, opts.pollPool);
-    const usedMemoryAfterFill = await readUsedMemory(s.redis);
-    const keyBytes: Record<string, number> = {};
-    for (const k of ['line', 'users', 'buckets', 'events', 'room', 'seq'] as const)
-      keyBytes[k] = await readKeyMemory(s.redis, keys[k]);
-    await s.redis.xtrim(keys.events, 'MAXLEN', 0);
-    const usedMemoryAfterTrim = await readUsedMemory(s.redis);
+    // Memory per token: the same fill again, in a Redis of the bench's own (startPrivateRedis).
+    log(`  filling ${big} waiting tokens in a private Redis, for INFO memory…`);
+    const own = await startPrivateRedis();
+    const { usedMemoryBefore, usedMemoryAfterFill, usedMemoryAfterTrim, keyBytes } = await (async () => {
+      const queue = createQueueCore({ redis: own.redis, prefix: s.prefix });
+      await queue.openRoom(ROOMS.big, ROOM, ROOM);
+      const keys = queue.keys.room(ROOMS.big);
+      const before = await readUsedMemory(own.redis);
+      await fillWaitingRoom(queue, { concertId: ROOMS.big, firstUserId: 1, count: opts.bigWaiting });
+      const afterFill = await readUsedMemory(own.redis);
+      const bytes: Record<string, number> = {};
+      for (const k of ['line', 'users', 'buckets', 'events', 'room', 'seq'] as const)
+        bytes[k] = await readKeyMemory(own.redis, keys[k]);
+      await own.redis.xtrim(keys.events, 'MAXLEN', 0);
+      const afterTrim = await readUsedMemory(own.redis);
+      return {
+        usedMemoryBefore: before,
+        usedMemoryAfterFill: afterFill,
+        usedMemoryAfterTrim: afterTrim,
+        keyBytes: bytes,
+      };
+    })().finally(() => own.stop());
 
     const observed = { servers: [bare, gateway, limited], redis: s.redis };
     const loads = Object.fromEntries(LOADS.map((k) => [k, [] as MeasuredLoad[]])) as Record<
@@ -318,7 +338,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions, log: Log = (l) 
         'B',
         {
           ...zset,
-          note: 'INFO memory used_memory after the fill minus before, over the tokens',
+          note: 'INFO memory used_memory after the fill minus before, over the tokens, in a redis-server of the bench’s own',
         },
       ),
       figure(

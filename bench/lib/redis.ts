@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { createRedis } from '@concert/http';
 import type { Redis } from 'ioredis';
 
 /** `INFO <section>` as a map of its fields. */
@@ -57,5 +60,40 @@ export async function redisBenchmark(url: string, command: string[], requests: n
     commandLine,
     requestsPerSecond: rps!,
     latencyMs: { avg: avg!, p50: p50!, p95: p95!, p99: p99!, max: max! },
+  };
+}
+
+/**
+ * A redis-server of the bench's own, on a free port, saving nothing: its INFO memory counts only what
+ * the bench wrote there, not the tests or other benches that share the machine's Redis (a 2,000-token
+ * fill is 120 KB, less than their churn).
+ */
+export async function startPrivateRedis(): Promise<{ redis: Redis; stop: () => Promise<void> }> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const server = spawn('redis-server', args, { stdio: 'ignore' });
+  const redis = createRedis(`redis://127.0.0.1:${port}`, { name: 'bench-private' });
+  for (let tries = 0; ; tries++) {
+    try {
+      await redis.connect();
+      await redis.ping();
+      break;
+    } catch (err) {
+      redis.disconnect();
+      if (tries >= 50)
+        throw new Error(`redis-server on port ${port} did not start: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    redis,
+    async stop() {
+      redis.disconnect();
+      server.kill('SIGKILL');
+      await once(server, 'exit').catch(() => undefined);
+    },
   };
 }
