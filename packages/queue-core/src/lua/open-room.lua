@@ -16,16 +16,16 @@ local fields = {'maxActive', 'admitPerSecond', 'activeTtlSeconds', 'idleTimeoutS
 local now = nowMs()
 local created = redis.call('EXISTS', K.room) == 0 and 1 or 0
 local current = redis.call('HMGET', K.room, 'epochMs', unpack(fields))
-local values = {}
+local idleSeconds
 local set = {}
 for i, field in ipairs(fields) do
   local value = ARGV[i]
   if value == '' then value = current[i + 1] or ARGV[i + 5] end
   set[#set + 1] = field
   set[#set + 1] = value
-  values[i] = tonumber(value)
+  if field == 'idleTimeoutSeconds' then idleSeconds = value end
 end
-local epochMs = epochMsOf(values[4])
+local epochMs = epochMsOf(idleSeconds)
 set[#set + 1] = 'epochMs'
 set[#set + 1] = fmt(epochMs)
 if created == 1 then
